@@ -1,0 +1,1 @@
+"""Concrete technology behind the domain's ports: database, bus, standards, geography, channels."""

@@ -1,0 +1,1 @@
+"""Credentials: password hashing, sessions, API tokens, sign-in throttling."""

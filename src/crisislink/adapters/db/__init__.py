@@ -1,0 +1,1 @@
+"""Relational storage: SQLite by default, PostgreSQL for production; one schema, one migration tree."""

@@ -1,0 +1,47 @@
+"""The sharing policy compiled to SQL: one WHERE clause, built from `policy.GRANTS`, for every read path.
+
+Lists, single reads, exports, the live feed and federation all filter with `visible_to`. It is derived
+from the same grant table that `policy.may_see` evaluates, and a property-based test holds them equal.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from crisislink.adapters.db import tables as t
+from crisislink.domains.sharing.policy import GRANTS, Grant, Viewer
+from crisislink.kernel.markings import PrincipalKind
+
+
+def _markings_with(grant: Grant) -> list[str]:
+    return sorted(marking.value for marking, grants in GRANTS.items() if grant in grants)
+
+
+def _named_in_audience(
+    id_column: sa.ColumnElement[object], kind: PrincipalKind, principal: object
+) -> sa.ColumnElement[bool]:
+    # Uncorrelated IN: the viewer's audience rows are looked up once per query, not once per record.
+    members = sa.select(t.audience.c.record_id).where(
+        t.audience.c.principal_kind == kind.value, t.audience.c.principal_id == principal
+    )
+    return id_column.in_(members)
+
+
+def visible_to(viewer: Viewer, table: sa.Table) -> sa.ColumnElement[bool]:
+    """Default deny: a row is visible only if some grant of its marking applies to the viewer."""
+    marking, owner, record_id = table.c.marking, table.c.owner_partner_id, table.c.id
+    clauses: list[sa.ColumnElement[bool]] = [marking.in_(_markings_with(Grant.PUBLIC))]
+    if viewer.signed_in:
+        clauses += [
+            sa.and_(marking.in_(_markings_with(Grant.OWNER)), owner == viewer.partner_id),
+            marking.in_(_markings_with(Grant.NETWORK)),
+            sa.and_(
+                marking.in_(_markings_with(Grant.AUDIENCE_PARTNER)),
+                _named_in_audience(record_id, PrincipalKind.PARTNER, viewer.partner_id),
+            ),
+            sa.and_(
+                marking.in_(_markings_with(Grant.AUDIENCE_USER)),
+                _named_in_audience(record_id, PrincipalKind.USER, viewer.user_id),
+            ),
+        ]
+    return sa.or_(*clauses)

@@ -1,0 +1,101 @@
+"""The outbox: events are written in the same transaction as the change that caused them.
+
+The `events` table is both outbox and event log: its `position` orders delivery, backs the SSE
+`Last-Event-ID`, and lets each consumer keep a cursor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.codec import EventRegistry, decode_event, event_payload
+from crisislink.adapters.db.repositories import write_audience
+from crisislink.kernel.markings import Label, Principal, PrincipalKind, Tlp
+from crisislink.kernel.messages import Envelope, Event
+
+
+def write(connection: sa.Connection, envelope: Envelope) -> int:
+    result = connection.execute(
+        t.events.insert().values(
+            id=envelope.id,
+            type=envelope.type,
+            version=envelope.version,
+            occurred_at=envelope.occurred_at,
+            origin_node_id=envelope.origin_node_id,
+            owner_partner_id=envelope.label.owner_partner_id,
+            marking=envelope.label.marking.value,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+            payload=envelope.payload,
+        )
+    )
+    write_audience(connection, envelope.id, envelope.label.audience)
+    position = result.inserted_primary_key
+    assert position is not None
+    return int(position[0])
+
+
+def envelope_of(event: Event, **context: Any) -> Envelope:
+    return Envelope(
+        type=event.TYPE, version=event.VERSION, label=event.label, payload=event_payload(event), **context
+    )
+
+
+def _audiences(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, frozenset[Principal]]:
+    found: dict[uuid.UUID, set[Principal]] = {}
+    if ids:
+        query = sa.select(t.audience).where(t.audience.c.record_id.in_(ids))
+        for row in connection.execute(query):
+            found.setdefault(row.record_id, set()).add(
+                Principal(PrincipalKind(row.principal_kind), row.principal_id)
+            )
+    return {key: frozenset(value) for key, value in found.items()}
+
+
+def rows_to_envelopes(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) -> list[Envelope]:
+    audiences = _audiences(connection, [row.id for row in rows])
+    return [
+        Envelope(
+            id=row.id,
+            type=row.type,
+            version=row.version,
+            occurred_at=row.occurred_at,
+            origin_node_id=row.origin_node_id,
+            label=Label(
+                row.owner_partner_id, row.origin_node_id, Tlp(row.marking), audiences.get(row.id, frozenset())
+            ),
+            correlation_id=row.correlation_id,
+            causation_id=row.causation_id,
+            payload=row.payload,
+            position=row.position,
+        )
+        for row in rows
+    ]
+
+
+def read_after(connection: sa.Connection, position: int, limit: int) -> list[Envelope]:
+    rows = connection.execute(
+        sa.select(t.events).where(t.events.c.position > position).order_by(t.events.c.position).limit(limit)
+    ).all()
+    return rows_to_envelopes(connection, rows)
+
+
+def read_ids(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> list[Envelope]:
+    rows = connection.execute(
+        sa.select(t.events).where(t.events.c.id.in_(ids)).order_by(t.events.c.position)
+    ).all()
+    return rows_to_envelopes(connection, rows)
+
+
+def to_event(registry: EventRegistry, envelope: Envelope) -> Event:
+    return decode_event(registry.get(envelope.type), envelope.payload, envelope.label)
+
+
+def last_position(connection: sa.Connection) -> int:
+    value = connection.execute(sa.select(sa.func.max(t.events.c.position))).scalar()
+    return int(value or 0)

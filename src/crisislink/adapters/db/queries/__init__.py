@@ -1,0 +1,1 @@
+"""The read side: typed views straight from SQL, always filtered by the compiled sharing policy."""

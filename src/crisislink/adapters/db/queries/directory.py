@@ -1,0 +1,163 @@
+"""Queries of the network directory: nodes, partners, users, points of contact."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.access import visible_to
+from crisislink.adapters.db.queries.views import (
+    AudienceMember,
+    ContactPointView,
+    NodeView,
+    PartnerView,
+    UserView,
+    record,
+)
+from crisislink.domains.sharing.contacts import StaffedHours
+from crisislink.domains.sharing.policy import Viewer
+from crisislink.kernel.errors import NotFound
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    partner_id: uuid.UUID | None = None
+    country: str | None = None
+    role: str | None = None
+    language: str | None = None
+    search: str | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+def list_nodes(engine: Engine) -> list[NodeView]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.nodes).order_by(t.nodes.c.code)).mappings()
+        return [msgspec.convert(record(row), NodeView) for row in rows]
+
+
+_PARTNER_COLUMNS = [c for c in t.partners.c if c.name != "jurisdiction"]
+
+
+def list_partners(engine: Engine, country: str | None = None, kind: str | None = None) -> list[PartnerView]:
+    query = sa.select(*_PARTNER_COLUMNS).order_by(t.partners.c.country, t.partners.c.code)
+    if country:
+        query = query.where(t.partners.c.country == country.upper())
+    if kind:
+        query = query.where(t.partners.c.kind == kind)
+    with engine.connect() as conn:
+        return [msgspec.convert(record(row), PartnerView) for row in conn.execute(query).mappings()]
+
+
+def get_partner(engine: Engine, partner_id: uuid.UUID) -> PartnerView:
+    with engine.connect() as conn:
+        row = (
+            conn.execute(sa.select(*_PARTNER_COLUMNS).where(t.partners.c.id == partner_id)).mappings().first()
+        )
+    if row is None:
+        raise NotFound(f"no partner with id {partner_id}")
+    return msgspec.convert(record(row), PartnerView)
+
+
+def partner_jurisdictions(engine: Engine) -> list[Mapping[str, Any]]:
+    query = sa.select(t.partners.c.id, t.partners.c.code, t.partners.c.name, t.partners.c.jurisdiction).where(
+        t.partners.c.jurisdiction.is_not(None)
+    )
+    with engine.connect() as conn:
+        return [record(row) for row in conn.execute(query).mappings()]
+
+
+def _user_scope(viewer: Viewer, is_node_admin: bool) -> sa.ColumnElement[bool]:
+    # People are listed to their own organisation (and node administrators), not to the whole network.
+    return sa.true() if is_node_admin else t.users.c.partner_id == viewer.partner_id
+
+
+_USER_COLUMNS = [c for c in t.users.c if c.name != "password_hash"]
+
+
+def list_users(engine: Engine, viewer: Viewer, *, is_node_admin: bool) -> list[UserView]:
+    query = sa.select(*_USER_COLUMNS).where(_user_scope(viewer, is_node_admin)).order_by(t.users.c.username)
+    with engine.connect() as conn:
+        return [msgspec.convert(record(row), UserView) for row in conn.execute(query).mappings()]
+
+
+def get_user(engine: Engine, viewer: Viewer, user_id: uuid.UUID, *, is_node_admin: bool) -> UserView:
+    query = sa.select(*_USER_COLUMNS).where(t.users.c.id == user_id, _user_scope(viewer, is_node_admin))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"no user with id {user_id} that you may see")
+    return msgspec.convert(record(row), UserView)
+
+
+def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
+    c = t.contact_points.c
+    query = sa.select(t.contact_points).where(visible_to(viewer, t.contact_points))
+    if flt.partner_id:
+        query = query.where(c.owner_partner_id == flt.partner_id)
+    if flt.country:
+        owners = sa.select(t.partners.c.id).where(t.partners.c.country == flt.country.upper())
+        query = query.where(c.owner_partner_id.in_(owners))
+    if flt.role:
+        query = query.where(c.role == flt.role)
+    if flt.language:
+        # Languages are short codes in a JSON array; matching the quoted code works on SQLite and PostgreSQL.
+        query = query.where(sa.cast(c.languages, sa.String).like(f'%"{flt.language.lower()}"%'))
+    if flt.search:
+        query = query.where(c.name.ilike(f"%{flt.search}%"))
+    return query.order_by(c.owner_partner_id, c.role, c.name)
+
+
+def _audiences(conn: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[AudienceMember]]:
+    found: dict[uuid.UUID, list[AudienceMember]] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        rows = conn.execute(sa.select(t.audience).where(t.audience.c.record_id.in_(chunk)))
+        for row in rows:
+            found.setdefault(row.record_id, []).append(
+                AudienceMember(kind=row.principal_kind, id=row.principal_id)
+            )
+    return found
+
+
+def _contact_view(row: Mapping[str, Any], audience: list[AudienceMember], now: datetime) -> ContactPointView:
+    hours = msgspec.convert(row["hours"], StaffedHours)
+    return msgspec.convert(
+        {**row, "audience": audience, "staffed_now": hours.is_staffed(now)},
+        ContactPointView,
+        from_attributes=True,
+    )
+
+
+def list_contact_points(
+    engine: Engine, viewer: Viewer, flt: ContactFilter, now: datetime
+) -> list[ContactPointView]:
+    query = _contact_query(viewer, flt).limit(min(flt.limit, MAX_PAGE)).offset(flt.offset)
+    with engine.connect() as conn:
+        rows = [record(row) for row in conn.execute(query).mappings()]
+        audiences = _audiences(conn, [row["id"] for row in rows])
+    return [_contact_view(row, audiences.get(row["id"], []), now) for row in rows]
+
+
+def get_contact_point(
+    engine: Engine, viewer: Viewer, contact_id: uuid.UUID, now: datetime
+) -> ContactPointView:
+    query = sa.select(t.contact_points).where(
+        t.contact_points.c.id == contact_id, visible_to(viewer, t.contact_points)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+        audience = _audiences(conn, [contact_id]).get(contact_id, []) if row else []
+    if row is None:
+        raise NotFound(f"no point of contact with id {contact_id} that you may see")
+    return _contact_view(record(row), audience, now)

@@ -1,0 +1,29 @@
+"""The event log as a reader may see it: the live feed and its catch-up after a reconnect."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.access import visible_to
+from crisislink.adapters.db.queries.views import EventView
+from crisislink.domains.sharing.policy import Viewer
+
+_COLUMNS = [c for c in t.events.c if c.name != "actor_user_id"]
+
+
+def visible_after(engine: Engine, viewer: Viewer, position: int, limit: int = 500) -> list[EventView]:
+    query = (
+        sa.select(*_COLUMNS)
+        .where(t.events.c.position > position, visible_to(viewer, t.events))
+        .order_by(t.events.c.position)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [EventView(**row) for row in conn.execute(query).mappings()]
+
+
+def head_position(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.max(t.events.c.position))).scalar() or 0)

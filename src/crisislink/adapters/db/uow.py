@@ -1,0 +1,139 @@
+"""The unit of work: the only place that commits.
+
+On commit it flushes changed aggregates (version-checked), writes their events to the outbox and an
+entry to the audit chain, all in one transaction. Events leave only after that commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from crisislink.adapters.db import audit, outbox
+from crisislink.adapters.db import repositories as r
+from crisislink.adapters.db.engine import writer
+from crisislink.kernel.aggregate import Aggregate
+from crisislink.kernel.ids import new_id
+from crisislink.kernel.messages import SYSTEM, Actor, Envelope, Event
+
+
+@dataclass
+class AuditContext:
+    actor: Actor
+    command: str
+    details: dict[str, Any] = field(default_factory=dict)
+    correlation_id: uuid.UUID = field(default_factory=new_id)
+    causation_id: uuid.UUID | None = None
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, node_id: uuid.UUID, now: Callable[[], datetime]) -> None:
+        self._engine = writer(engine)
+        self.node_id = node_id
+        self._now = now
+        self.context: AuditContext | None = None
+        self.committed: list[Envelope] = []
+        self._extra_records: list[str] = []
+        self._extra_events: list[Event] = []
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.connection = self._engine.connect()
+        self._transaction = self.connection.begin()
+        self._open_repositories()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        self.connection.close()
+
+    def _open_repositories(self) -> None:
+        self.nodes = r.NodeRepository(self.connection)
+        self.partners = r.PartnerRepository(self.connection)
+        self.users = r.UserRepository(self.connection)
+        self.tokens = r.TokenRepository(self.connection)
+        self.contact_points = r.ContactPointRepository(self.connection)
+        self._repositories: tuple[r._Repository[Any], ...] = (
+            self.nodes,
+            self.partners,
+            self.users,
+            self.tokens,
+            self.contact_points,
+        )
+
+    def audit_as(self, context: AuditContext) -> None:
+        self.context = context
+
+    def touched(self, record_id: str) -> None:
+        """Name a record changed outside the repositories (sessions, cursors), for the audit entry."""
+        self._extra_records.append(record_id)
+
+    def emit(self, event: Event) -> None:
+        """Publish an event that belongs to no aggregate (e.g. a sign-in)."""
+        self._extra_events.append(event)
+
+    def _aggregates(self) -> Iterator[Aggregate]:
+        for repository in self._repositories:
+            yield from repository.seen()
+
+    def _collect_events(self) -> list[Event]:
+        collected: list[Event] = []
+        for aggregate in self._aggregates():
+            collected.extend(aggregate.events)
+            aggregate.events.clear()
+        collected.extend(self._extra_events)
+        self._extra_events.clear()
+        return collected
+
+    def commit(self) -> None:
+        for repository in self._repositories:
+            repository.flush()
+        events = self._collect_events()
+        record_ids = self._extra_records + [str(i) for repo in self._repositories for i in repo.changed]
+        if events or record_ids:
+            self._write_log(events, record_ids)
+        self._transaction.commit()
+        self._extra_records = []
+        for repository in self._repositories:
+            repository.changed.clear()
+        self._transaction = self.connection.begin()
+
+    def _write_log(self, events: list[Event], record_ids: list[str]) -> None:
+        context = self.context or AuditContext(actor=SYSTEM, command="unattributed")
+        head = audit.lock_head(self.connection)
+        now = self._now()
+        envelopes = [self._envelope(event, context, now) for event in events]
+        for envelope in envelopes:
+            position = outbox.write(self.connection, envelope)
+            self.committed.append(replace(envelope, position=position))
+        entry = audit.AuditEntry(
+            at=now,
+            actor_user_id=context.actor.user_id,
+            actor_partner_id=context.actor.partner_id,
+            command=context.command,
+            record_ids=sorted(set(record_ids)),
+            details={**context.details, "events": [str(envelope.id) for envelope in envelopes]},
+        )
+        audit.append(self.connection, head, entry)
+
+    def _envelope(self, event: Event, context: AuditContext, now: datetime) -> Envelope:
+        return outbox.envelope_of(
+            event,
+            id=new_id(),
+            occurred_at=now,
+            origin_node_id=self.node_id,
+            correlation_id=context.correlation_id,
+            causation_id=context.causation_id,
+        )
+
+    def rollback(self) -> None:
+        self._transaction.rollback()
+        self._transaction = self.connection.begin()

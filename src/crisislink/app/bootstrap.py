@@ -1,0 +1,121 @@
+"""The one place that chooses concrete adapters and wires them to handlers. Nothing runs at import."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from crisislink.adapters.auth.passwords import Argon2Hasher
+from crisislink.adapters.bus.dispatcher import Consumer, OutboxDispatcher
+from crisislink.adapters.db.codec import EventRegistry
+from crisislink.adapters.db.engine import make_engine
+from crisislink.adapters.db.uow import SqlUnitOfWork
+from crisislink.app.bus import CommandHandler, MessageBus
+from crisislink.app.notifier import Notifier
+from crisislink.app.settings import Settings
+from crisislink.domains.sharing import commands as sc
+from crisislink.domains.sharing import handlers as sh
+from crisislink.domains.sharing.events import ALL_EVENTS as SHARING_EVENTS
+from crisislink.domains.sharing.ports import PasswordHasher
+from crisislink.kernel.clock import Clock, SystemClock
+from crisislink.kernel.ids import new_id
+from crisislink.kernel.messages import Command, Envelope
+
+
+def command_handlers(hasher: PasswordHasher, clock: Clock) -> dict[type[Command], CommandHandler]:
+    return {
+        sc.RegisterNode: sh.register_node,
+        sc.RegisterPartner: sh.register_partner,
+        sc.UpdatePartner: sh.update_partner,
+        sc.AddUser: partial(sh.add_user, hasher=hasher),
+        sc.UpdateUser: sh.update_user,
+        sc.SetPassword: partial(sh.set_password, hasher=hasher),
+        sc.IssueApiToken: partial(sh.issue_api_token, now=clock.now),
+        sc.RevokeApiToken: sh.revoke_api_token,
+        sc.CreateContactPoint: sh.create_contact_point,
+        sc.UpdateContactPoint: sh.update_contact_point,
+        sc.RemoveContactPoint: sh.remove_contact_point,
+    }
+
+
+def event_registry() -> EventRegistry:
+    return EventRegistry(SHARING_EVENTS)
+
+
+@dataclass
+class Platform:
+    """Everything a running node needs, built once by the entry point."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    hasher: PasswordHasher
+    registry: EventRegistry
+    notifier: Notifier
+    node_id: uuid.UUID = field(default_factory=new_id)
+    consumers: dict[str, Consumer] = field(default_factory=dict)
+    bus: MessageBus = field(init=False)
+    dispatcher: OutboxDispatcher = field(init=False)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.node_id, self.clock.now)
+
+    def wire(self, extra_handlers: Mapping[type[Command], CommandHandler] | None = None) -> None:
+        handlers = {**command_handlers(self.hasher, self.clock), **(extra_handlers or {})}
+        self.dispatcher = OutboxDispatcher(
+            self.engine, self.registry, self.consumers, self.uow, self.clock.now
+        )
+        self.dispatcher.after_delivery = self._committed
+        self.bus = MessageBus(handlers, self.uow, self._committed)
+
+    def _committed(self, envelopes: list[Envelope]) -> None:
+        positions = [e.position for e in envelopes if e.position is not None]
+        if positions:
+            self.notifier.notify(max(positions))
+        self.dispatcher.kick()
+
+    def start_background(self) -> None:
+        thread = threading.Thread(
+            target=self.dispatcher.run_forever, args=(self._stop,), name="outbox", daemon=True
+        )
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.dispatcher.kick()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    consumers: Mapping[str, Consumer] | None = None,
+    engine_factory: Callable[[str], Engine] = make_engine,
+    **overrides: Any,
+) -> Platform:
+    hasher: PasswordHasher = overrides.get("hasher") or (
+        Argon2Hasher.fast_for_tests() if settings.argon2_fast else Argon2Hasher()
+    )
+    platform = Platform(
+        settings=settings,
+        engine=engine_factory(settings.database_url),
+        clock=clock or SystemClock(),
+        hasher=hasher,
+        registry=event_registry(),
+        notifier=Notifier(),
+        consumers=dict(consumers or {}),
+    )
+    platform.wire(overrides.get("handlers"))
+    return platform

@@ -1,0 +1,56 @@
+"""The message bus: runs a command's handler in a unit of work, then hands committed events on."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from crisislink.adapters.db.uow import AuditContext, SqlUnitOfWork
+from crisislink.kernel.messages import Command, Envelope
+
+# Handlers are typed against their capability's own unit-of-work protocol, which SqlUnitOfWork satisfies.
+CommandHandler = Callable[[Any, Any], Any]
+_SECRET_FIELDS = ("password", "secret", "token")
+_MAX_DETAIL = 300
+
+
+def audit_details(command: Command) -> dict[str, str]:
+    """What the audit trail keeps of a command: its fields, secrets withheld, long values cut."""
+    details: dict[str, str] = {}
+    for field in dataclasses.fields(command):
+        if field.name == "actor":
+            continue
+        value = getattr(command, field.name)
+        if any(word in field.name for word in _SECRET_FIELDS):
+            details[field.name] = "(withheld)"
+        elif value is not None:
+            details[field.name] = str(value)[:_MAX_DETAIL]
+    return details
+
+
+class MessageBus:
+    def __init__(
+        self,
+        handlers: Mapping[type[Command], CommandHandler],
+        uow_factory: Callable[[], SqlUnitOfWork],
+        after_commit: Callable[[list[Envelope]], None],
+    ) -> None:
+        self._handlers = dict(handlers)
+        self._uow_factory = uow_factory
+        self._after_commit = after_commit
+
+    def handle(self, command: Command) -> Any:
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise LookupError(f"no handler for {type(command).__name__}")
+        with self._uow_factory() as uow:
+            uow.audit_as(
+                AuditContext(
+                    actor=command.actor, command=type(command).__name__, details=audit_details(command)
+                )
+            )
+            result = handler(command, uow)
+        if uow.committed:
+            self._after_commit(uow.committed)
+        return result

@@ -1,0 +1,37 @@
+"""Settings come from the environment (12-factor), read once by the entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    node_code: str = "be"
+    nats_url: str | None = None
+    secure_cookies: bool = False
+    session_hours: int = 12
+    max_body_bytes: int = 1_000_000
+    argon2_fast: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if env is None else env
+        data_dir = Path(source.get("CRISISLINK_DATA_DIR", "var"))
+        default_db = f"sqlite:///{data_dir / 'crisislink.db'}"
+        return cls(
+            database_url=source.get("CRISISLINK_DATABASE_URL", default_db),
+            node_code=source.get("CRISISLINK_NODE", "be").lower(),
+            nats_url=source.get("CRISISLINK_NATS_URL") or None,
+            secure_cookies=source.get("CRISISLINK_SECURE_COOKIES", "0") == "1",
+            session_hours=int(source.get("CRISISLINK_SESSION_HOURS", "12")),
+            max_body_bytes=int(source.get("CRISISLINK_MAX_BODY_BYTES", "1000000")),
+        )
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        return Path(self.database_url[len(prefix) :]) if self.database_url.startswith(prefix) else None

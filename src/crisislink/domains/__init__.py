@@ -1,0 +1,1 @@
+"""One package per capability; pure Python, importing only the kernel."""

@@ -1,0 +1,1 @@
+"""Ways in: the web application (API and console), the command line, workers."""

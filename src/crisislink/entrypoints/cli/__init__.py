@@ -1,0 +1,1 @@
+"""The `crisislink` command line (Typer)."""

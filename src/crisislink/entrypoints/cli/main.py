@@ -1,0 +1,27 @@
+"""crisislink: run a node and administer it."""
+
+from __future__ import annotations
+
+import typer
+
+from crisislink.entrypoints.cli import admin, audit, db, events, serve
+
+app = typer.Typer(
+    name="crisislink",
+    help="Cross-border crisis coordination node: run it, administer it, check its audit trail.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.command("seed")(serve.seed)
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.add_typer(events.app, name="events")
+app.add_typer(admin.users, name="user")
+app.add_typer(admin.partners, name="partner")
+app.add_typer(admin.nodes, name="node")
+app.add_typer(admin.contacts, name="contact")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Shared vocabulary of every capability. Standard library only."""
