@@ -64,7 +64,7 @@ def serve(
 ) -> None:
     """Run this node: migrate, seed on first start, then serve the API and the live feed."""
     prepare(seed_demo=demo_accounts)
-    console.print(f"\ncrisislink is up at [bold]http://{host}:{port}[/]  (API reference: /api/schema)")
+    console.print(f"\ncrisislink is up at [bold]http://{host}:{port}[/]  (API reference: /api/docs)")
     console.print("Sign in with POST /api/auth/login using a demo account above. Stop with Ctrl+C.\n")
     Server(
         ASGI_FACTORY, address=host, port=port, interface=Interfaces.ASGI, workers=workers, factory=True

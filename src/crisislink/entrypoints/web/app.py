@@ -27,6 +27,7 @@ from crisislink.entrypoints.web.api.users import UserController
 from crisislink.entrypoints.web.problems import EXCEPTION_HANDLERS
 from crisislink.entrypoints.web.security import SECURITY_HEADERS
 
+FAVICON = "<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>"
 API_CONTROLLERS = (
     AuthController,
     TokenController,
@@ -48,16 +49,18 @@ def _openapi() -> OpenAPIConfig:
         title="crisislink API",
         version=__version__,
         description="Cross-border crisis coordination. Errors are RFC 9457 problem details.",
-        path="/api/schema",
+        path="/api/docs",
         render_plugins=[
-            RedocRenderPlugin(path="/", js_url="/static/vendor/redoc.standalone.js", google_fonts=False),
+            RedocRenderPlugin(
+                path="/", js_url="/static/vendor/redoc.standalone.js", google_fonts=False, favicon=FAVICON
+            ),
         ],
     )
 
 
 @get("/", include_in_schema=False, sync_to_thread=False)
 def _home() -> Redirect:
-    return Redirect("/api/schema")
+    return Redirect("/api/docs")
 
 
 def _security_headers(response: Response[Any]) -> Response[Any]:

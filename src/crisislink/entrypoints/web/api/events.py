@@ -42,7 +42,7 @@ async def _stream(
     platform = platform_of(request.app.state)
     if position < 0:
         position = await sync_to_thread(event_queries.head_position, platform.engine)
-    yield ServerSentEventMessage(comment="crisislink live feed", retry=RETRY_MS)
+    yield ServerSentEventMessage(data=None, comment="crisislink live feed", retry=RETRY_MS)
     while True:
         if await sync_to_thread(optional_caller, request) is None:
             return  # the session ended; the client re-authenticates before reconnecting
@@ -53,7 +53,7 @@ async def _stream(
         if batch:
             continue
         if not await platform.notifier.wait(position, KEEPALIVE_SECONDS):
-            yield ServerSentEventMessage(comment="keep-alive")
+            yield ServerSentEventMessage(data=None, comment="keep-alive")
 
 
 class EventStreamController(Controller):
