@@ -1,0 +1,1 @@
+"""Geography adapters: the shipped reference boundaries, spatial lookups and routing."""
