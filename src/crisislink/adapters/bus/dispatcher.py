@@ -102,14 +102,17 @@ class OutboxDispatcher:
                 _set_cursor(conn, consumer.name, batch[-1].position or cursor)
 
     def _cursor(self, consumer: str) -> int:
-        with self._engine.begin() as conn:
-            position = conn.execute(
-                sa.select(t.consumer_cursors.c.position).where(t.consumer_cursors.c.consumer == consumer)
-            ).scalar()
-            if position is None:
-                conn.execute(t.consumer_cursors.insert().values(consumer=consumer, position=0))
-                return 0
+        query = sa.select(t.consumer_cursors.c.position).where(t.consumer_cursors.c.consumer == consumer)
+        with self._engine.connect() as conn:
+            position = conn.execute(query).scalar()
+        if position is not None:
             return int(position)
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(t.consumer_cursors.insert().values(consumer=consumer, position=0))
+        except sa.exc.IntegrityError:
+            pass  # another dispatcher created it first; either way it exists now
+        return self._cursor(consumer)
 
     def _deliver(self, consumer: Consumer, envelope: Envelope, *, advance_to: int | None) -> None:
         try:

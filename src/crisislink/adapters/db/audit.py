@@ -108,7 +108,8 @@ def verify(connection: sa.Connection) -> VerifyResult:
     for row in _rows(connection):
         problem = _check_row(row, expected_seq, prev_hash)
         if problem:
-            return VerifyResult(checked, int(row.seq), problem)
+            bad_seq = expected_seq if row.seq != expected_seq else int(row.seq)
+            return VerifyResult(checked, bad_seq, problem)
         prev_hash, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
     head = connection.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
     if head is not None and (head.seq != checked or head.hash != prev_hash):

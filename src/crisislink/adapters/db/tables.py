@@ -189,3 +189,12 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# Events from the NATS bus already applied by a durable consumer: a redelivery is acked, not re-applied.
+applied_events = sa.Table(
+    "applied_events",
+    metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+)
