@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from crisislink.adapters.db.queries import events as event_queries
@@ -74,7 +74,7 @@ class EventStreamController(Controller):
         request: Request[Any, Any, Any],
         state: State,
         after: Annotated[int | None, Parameter(ge=0)] = None,
-        last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID", max_length=20)] = None,
+        last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", max_length=20)] = None,
     ) -> ServerSentEvent:
         caller = provide_caller(request)
         position = _resume_point(last_event_id, after)

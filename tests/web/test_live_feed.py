@@ -1,0 +1,99 @@
+"""GET /api/events: live server-sent events, filtered by the sharing policy, resumable with Last-Event-ID."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from crisislink.app.bootstrap import Platform
+from crisislink.entrypoints.web.app import create_app
+from crisislink.kernel.markings import Tlp
+from tests.support import PASSWORD, World, build_world, live_server, make_platform
+
+
+@pytest.fixture
+def served(sqlite_url: str) -> Iterator[tuple[World, str]]:
+    platform: Platform = make_platform(sqlite_url)
+    world = build_world(platform)
+    with live_server(create_app(platform)) as base:
+        yield world, base
+
+
+def _client(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=10)
+    response = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 201
+    return client
+
+
+def _events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
+    """Read SSE frames until `count` events arrived; comments and keep-alives are skipped."""
+    events: list[dict[str, Any]] = []
+    frame: dict[str, str] = {}
+    for line in lines:
+        if line == "":
+            if "data" in frame:
+                body = json.loads(frame["data"])
+                assert body["position"] == int(frame["id"])
+                events.append({"event": frame["event"], **body})
+                if len(events) == count:
+                    return events
+            frame = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            frame[key] = value
+    return events
+
+
+def test_a_change_made_by_someone_else_arrives_live(served: tuple[World, str]) -> None:
+    world, base = served
+    client = _client(base, "be.duty")
+    with client.stream("GET", "/api/events") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        timer = threading.Timer(0.3, lambda: world.contact("BE-NCCN", Tlp.GREEN, name="Live desk"))
+        timer.start()
+        (event,) = _events(stream.iter_lines(), 1)
+    assert event["event"] == "crisislink.sharing.contact_point_created"
+    assert event["payload"]["name"] == "Live desk"
+
+
+def test_reconnecting_with_last_event_id_delivers_exactly_what_was_missed(served: tuple[World, str]) -> None:
+    world, base = served
+    client = _client(base, "be.duty")
+    with client.stream("GET", "/api/events") as stream:
+        threading.Timer(0.3, lambda: world.contact("BE-NCCN", Tlp.GREEN, name="seen")).start()
+        (seen,) = _events(stream.iter_lines(), 1)
+    missed = [world.contact("BE-NCCN", Tlp.GREEN, name=f"while away {i}") for i in range(3)]
+    with client.stream("GET", "/api/events", headers={"Last-Event-ID": str(seen["position"])}) as stream:
+        threading.Timer(0.5, lambda: world.contact("BE-NCCN", Tlp.GREEN, name="after reconnect")).start()
+        caught_up = _events(stream.iter_lines(), 4)
+    names = [event["payload"]["name"] for event in caught_up]
+    assert names == ["while away 0", "while away 1", "while away 2", "after reconnect"]
+    assert [event["payload"]["contact_point_id"] for event in caught_up[:3]] == [str(i) for i in missed]
+    assert caught_up[0]["position"] > seen["position"]
+
+
+def test_events_the_reader_may_not_see_are_not_streamed(served: tuple[World, str]) -> None:
+    world, base = served
+    client = _client(base, "nl.duty")
+    with client.stream("GET", "/api/events") as stream:
+
+        def publish() -> None:
+            world.contact("BE-NCCN", Tlp.AMBER_STRICT, name="NCCN internal")
+            world.contact("BE-NCCN", Tlp.GREEN, name="for everyone")
+
+        threading.Timer(0.3, publish).start()
+        (event,) = _events(stream.iter_lines(), 1)
+    assert event["payload"]["name"] == "for everyone"
+
+
+def test_the_feed_needs_a_signed_in_reader(served: tuple[World, str]) -> None:
+    _, base = served
+    response = httpx.get(f"{base}/api/events", timeout=5)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
