@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from crisislink.adapters.bus.dispatcher import Consumer, dead_letters, requeue
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing.events import ContactPointCreated
+from crisislink.kernel.clock import FixedClock
 from crisislink.kernel.markings import Tlp
 from crisislink.kernel.messages import Event
 from tests.support import World, build_world, make_platform
@@ -127,17 +129,14 @@ def test_two_dispatchers_racing_deliver_each_event_once(world: World, db_url: st
     two.stop()
 
 
-def _later(platform: Platform, delta: timedelta) -> object:
-    from crisislink.kernel.clock import FixedClock
-
+def _later(platform: Platform, delta: timedelta) -> FixedClock:
     clock = FixedClock(platform.clock.now() + delta)
-    platform.dispatcher._now = clock.now  # noqa: SLF001 -- the dispatcher was built with the old clock
+    platform.dispatcher._now = clock.now
     return clock
 
 
 @pytest.fixture
-def world(db_url: str) -> World:
+def world(db_url: str) -> Iterator[World]:
     platform = make_platform(db_url)
-    built = build_world(platform)
-    yield built  # type: ignore[misc]
+    yield build_world(platform)
     platform.stop()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
 from crisislink.domains.sharing import commands as sc
+from crisislink.domains.sharing.model import PartnerKind
 from crisislink.kernel.errors import Conflict, InvalidInput
 from crisislink.kernel.markings import Tlp
 from crisislink.kernel.messages import SYSTEM
@@ -34,7 +35,7 @@ def test_a_rejected_command_changes_nothing(world: World) -> None:
                 code="XX-BAD",
                 name="bad",
                 country="BE",
-                kind=sc.PartnerKind.GOVERNMENT_BODY,
+                kind=PartnerKind.GOVERNMENT_BODY,
                 home_node_id=world.platform.node_id,
                 languages=("klingon",),
             )

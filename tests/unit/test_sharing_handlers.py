@@ -206,7 +206,8 @@ def test_tokens_are_issued_to_signed_in_users_only_and_stored_hashed(uow: FakeUn
     )
     issued = h.issue_api_token(command, uow, lambda: NOW)
     token = uow.tokens.get(issued.token_id)
-    assert issued.secret.startswith("clk_") and issued.secret not in token.secret_hash
+    assert issued.secret.startswith("clk_")
+    assert issued.secret not in token.secret_hash
     assert token.secret_hash == h.hash_token_secret(issued.secret)
     with pytest.raises(PermissionDenied):
         h.issue_api_token(

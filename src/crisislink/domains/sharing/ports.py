@@ -39,12 +39,19 @@ class ContactPointRepository(Protocol):
 
 
 class SharingUnitOfWork(Protocol):
-    nodes: NodeRepository
-    partners: PartnerRepository
-    users: UserRepository
-    tokens: TokenRepository
-    contact_points: ContactPointRepository
-    node_id: uuid.UUID
+    # Read-only members, so that any repository implementing the protocol fits (covariance).
+    @property
+    def nodes(self) -> NodeRepository: ...
+    @property
+    def partners(self) -> PartnerRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def contact_points(self) -> ContactPointRepository: ...
+    @property
+    def node_id(self) -> uuid.UUID: ...
 
     def commit(self) -> None: ...
 

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 
-def record(row: Mapping[str, Any]) -> dict[str, Any]:
+def record(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A result row as a plain dict (SQLAlchemy's key type is a str subclass msgspec will not take)."""
     return {str(key): value for key, value in row.items()}
 
