@@ -36,6 +36,7 @@ def command_handlers(hasher: PasswordHasher, clock: Clock) -> dict[type[Command]
         sc.AddUser: partial(sh.add_user, hasher=hasher),
         sc.UpdateUser: sh.update_user,
         sc.SetPassword: partial(sh.set_password, hasher=hasher),
+        sc.SetPreferences: sh.set_preferences,
         sc.IssueApiToken: partial(sh.issue_api_token, now=clock.now),
         sc.RevokeApiToken: sh.revoke_api_token,
         sc.CreateContactPoint: sh.create_contact_point,

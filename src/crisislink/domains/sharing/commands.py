@@ -118,3 +118,11 @@ class UpdateContactPoint(Command):
 class RemoveContactPoint(Command):
     contact_point_id: uuid.UUID
     expected_version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetPreferences(Command):
+    """A person's own interface language and time zone."""
+
+    locale: str | None = None
+    timezone: str | None = None

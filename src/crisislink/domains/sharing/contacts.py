@@ -11,6 +11,15 @@ from crisislink.domains.sharing.model import Shareable
 from crisislink.kernel.errors import InvalidInput
 
 
+def check_timezone(name: str) -> str:
+    """An IANA time-zone name, or InvalidInput naming the bad one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone {name!r}; use an IANA name such as Europe/Brussels") from None
+    return name
+
+
 class ContactRole(enum.StrEnum):
     DUTY_DESK_24_7 = "duty_desk_24_7"
     LIAISON_OFFICER = "liaison_officer"
@@ -72,10 +81,7 @@ class StaffedHours:
     windows: tuple[Window, ...] = ()
 
     def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"unknown time zone {self.timezone!r}; use an IANA name") from None
+        check_timezone(self.timezone)
         if not self.always and not self.windows:
             raise InvalidInput("a point of contact is either staffed 24/7 or has staffing windows")
 

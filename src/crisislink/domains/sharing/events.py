@@ -93,6 +93,14 @@ class ContactPointRemoved(Event):
     contact_point_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class PreferencesChanged(Event):
+    TYPE = "crisislink.sharing.preferences_changed"
+    user_id: uuid.UUID
+    locale: str
+    timezone: str
+
+
 ALL_EVENTS: tuple[type[Event], ...] = (
     NodeRegistered,
     PartnerRegistered,
@@ -100,6 +108,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     UserAdded,
     UserUpdated,
     PasswordChanged,
+    PreferencesChanged,
     ApiTokenIssued,
     ApiTokenRevoked,
     ContactPointCreated,

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from crisislink.domains.sharing import commands as c
 from crisislink.domains.sharing import events as e
-from crisislink.domains.sharing.contacts import ContactPoint
+from crisislink.domains.sharing.contacts import ContactPoint, check_timezone
 from crisislink.domains.sharing.model import ApiToken, Node, Partner, User
 from crisislink.domains.sharing.permissions import (
     require_contact_editor,
@@ -23,12 +23,20 @@ from crisislink.domains.sharing.permissions import (
 from crisislink.domains.sharing.ports import PasswordHasher, SharingUnitOfWork
 from crisislink.kernel.aggregate import Aggregate
 from crisislink.kernel.errors import Conflict, InvalidInput, PermissionDenied
-from crisislink.kernel.i18n import check_language
+from crisislink.kernel.i18n import INTERFACE_LANGUAGES, check_language
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.markings import Label, Tlp
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 12
+
+
+def _check_locale(locale: str) -> str:
+    if locale not in INTERFACE_LANGUAGES:
+        raise InvalidInput(f"the interface speaks {', '.join(INTERFACE_LANGUAGES)}, not {locale!r}")
+    return locale
+
+
 TOKEN_PREFIX = "clk"  # noqa: S105 -- a public prefix that marks crisislink tokens, not a secret
 
 
@@ -144,6 +152,8 @@ def add_user(cmd: c.AddUser, uow: SharingUnitOfWork, hasher: PasswordHasher) -> 
     if not cmd.roles:
         raise InvalidInput("a user needs at least one role")
     _check_password(cmd.password)
+    _check_locale(cmd.locale)
+    check_timezone(cmd.timezone)
     partner = uow.partners.get(cmd.partner_id)
     user = User(
         id=new_id(),
@@ -184,6 +194,10 @@ def update_user(cmd: c.UpdateUser, uow: SharingUnitOfWork) -> None:
     }
     if cmd.roles is not None and not cmd.roles:
         raise InvalidInput("a user needs at least one role")
+    if cmd.locale is not None:
+        _check_locale(cmd.locale)
+    if cmd.timezone is not None:
+        check_timezone(cmd.timezone)
     changed = tuple(
         name for name, value in changes.items() if value is not None and value != getattr(user, name)
     )
@@ -205,6 +219,19 @@ def set_password(cmd: c.SetPassword, uow: SharingUnitOfWork, hasher: PasswordHas
     _check_password(cmd.password)
     user.password_hash = hasher.hash(cmd.password)
     user.record(e.PasswordChanged(label=_private_label(user.partner_id, uow.node_id), user_id=user.id))
+    uow.commit()
+
+
+def set_preferences(cmd: c.SetPreferences, uow: SharingUnitOfWork) -> None:
+    user = uow.users.get(require_signed_in(cmd.actor))
+    if cmd.locale is not None:
+        user.locale = _check_locale(cmd.locale)
+    if cmd.timezone is not None:
+        user.timezone = check_timezone(cmd.timezone)
+    label = _private_label(user.partner_id, uow.node_id)
+    user.record(
+        e.PreferencesChanged(label=label, user_id=user.id, locale=user.locale, timezone=user.timezone)
+    )
     uow.commit()
 
 
