@@ -16,7 +16,9 @@ from crisislink.adapters.bus.dispatcher import Consumer, OutboxDispatcher
 from crisislink.adapters.db.codec import EventRegistry
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.uow import SqlUnitOfWork
+from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bus import CommandHandler, MessageBus
+from crisislink.app.layers import LayerRegistry, sharing_layers
 from crisislink.app.notifier import Notifier
 from crisislink.app.settings import Settings
 from crisislink.domains.sharing import commands as sc
@@ -61,6 +63,8 @@ class Platform:
     notifier: Notifier
     node_id: uuid.UUID = field(default_factory=new_id)
     consumers: dict[str, Consumer] = field(default_factory=dict)
+    layers: LayerRegistry = field(default_factory=LayerRegistry)
+    reference: ReferenceData = field(default_factory=ReferenceData)
     bus: MessageBus = field(init=False)
     dispatcher: OutboxDispatcher = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -118,5 +122,7 @@ def bootstrap(
         notifier=Notifier(),
         consumers=dict(consumers or {}),
     )
+    for layer in sharing_layers():
+        platform.layers.register(layer)
     platform.wire(overrides.get("handlers"))
     return platform

@@ -17,6 +17,7 @@ class Settings:
     session_hours: int = 12
     max_body_bytes: int = 1_000_000
     argon2_fast: bool = False
+    tile_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -30,6 +31,7 @@ class Settings:
             secure_cookies=source.get("CRISISLINK_SECURE_COOKIES", "0") == "1",
             session_hours=int(source.get("CRISISLINK_SESSION_HOURS", "12")),
             max_body_bytes=int(source.get("CRISISLINK_MAX_BODY_BYTES", "1000000")),
+            tile_url=source.get("CRISISLINK_TILE_URL") or None,
         )
 
     def sqlite_path(self) -> Path | None:

@@ -14,10 +14,11 @@ applied twice. See docs/adr/0004-nats-jetstream-federation-bus.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -192,14 +193,14 @@ class _JetStreamLink:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _keep_running(
-        self, step: Callable[[], Awaitable[int]], stop: asyncio.Event, idle: float
+        self, step: Callable[[], Coroutine[Any, Any, int]], stop: asyncio.Event, idle: float
     ) -> None:
         self._loop = asyncio.get_running_loop()
         delay = self.config.backoff_initial
         try:
             while not stop.is_set():
                 try:
-                    done = await step()
+                    done = await _unless_stopped(step(), stop)
                 except RECOVERABLE as error:
                     pause = delay * random.uniform(0.8, 1.2)  # noqa: S311 -- jitter, not cryptography
                     log.warning(
@@ -215,6 +216,21 @@ class _JetStreamLink:
                     self._wake.clear()
         finally:
             await self.close()
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, int], stop: asyncio.Event) -> int:
+    """Run one step; if `stop` is set first, cancel it (safe: nothing is acked or moved before commit)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    return 0 if task.cancelled() else task.result()
 
 
 async def _sleep(seconds: float, *events: asyncio.Event) -> None:
@@ -234,6 +250,7 @@ class NatsRelay(_JetStreamLink):
         self, engine: Engine, config: JetStreamConfig, *, name: str = "nats-relay", batch: int = 200
     ) -> None:
         super().__init__(config)
+        self._reader = engine
         self._engine = writer(engine)
         self.name = name
         self.batch = batch
@@ -291,16 +308,18 @@ class NatsRelay(_JetStreamLink):
             self.duplicates += 1
 
     def _load_cursor(self) -> int:
-        with self._engine.begin() as conn:
-            where = t.consumer_cursors.c.consumer == self.name
-            position = conn.execute(sa.select(t.consumer_cursors.c.position).where(where)).scalar()
-            if position is None:
-                conn.execute(t.consumer_cursors.insert().values(consumer=self.name, position=0))
-                return 0
+        query = sa.select(t.consumer_cursors.c.position).where(t.consumer_cursors.c.consumer == self.name)
+        with self._reader.connect() as conn:
+            position = conn.execute(query).scalar()
+        if position is not None:
             return int(position)
+        with self._engine.begin() as conn:  # first run; another relay may be creating it too
+            row = _insert(conn, t.consumer_cursors).values(consumer=self.name, position=0)
+            conn.execute(row.on_conflict_do_nothing())
+        return self._load_cursor()
 
     def _read(self, after: int) -> list[Envelope]:
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             return outbox.read_after(conn, after, self.batch)
 
     def _save_cursor(self, position: int) -> None:
@@ -321,16 +340,26 @@ class Outcome(enum.StrEnum):
 
 @dataclass
 class ApplyResult:
-    applied: int = 0
-    duplicates: int = 0
-    failed: int = 0
-    rejected: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
-        name = {Outcome.DUPLICATE: "duplicates"}.get(outcome, outcome.value)
-        setattr(self, name, getattr(self, name) + 1)
+
+    @property
+    def applied(self) -> int:
+        return self.outcomes.count(Outcome.APPLIED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.outcomes.count(Outcome.DUPLICATE)
+
+    @property
+    def failed(self) -> int:
+        return self.outcomes.count(Outcome.FAILED)
+
+    @property
+    def rejected(self) -> int:
+        return self.outcomes.count(Outcome.REJECTED)
 
     @property
     def total(self) -> int:
@@ -418,10 +447,8 @@ class NatsConsumer(_JetStreamLink):
         result = ApplyResult()
         for message in await self.fetch(batch, timeout):
             result.add(await self.handle(message))
-        if result.total and self._client is not None:
-            await self._client.flush(
-                timeout=max(1, round(self.config.request_timeout))
-            )  # acks reach the server
+        if result.total and self._client is not None:  # make sure the acks reached the server
+            await self._client.flush(timeout=max(1, round(self.config.request_timeout)))
         return result
 
     async def run(self, stop: asyncio.Event, batch: int = 100, wait_seconds: float = 1.0) -> None:
@@ -435,16 +462,18 @@ class NatsConsumer(_JetStreamLink):
 
 def _claim(conn: sa.Connection, consumer: str, envelope: Envelope, now: datetime) -> bool:
     """Record the event as applied by `consumer`; False if it already was (or is being, concurrently)."""
-    values: dict[str, Any] = {"consumer": consumer, "event_id": envelope.id, "applied_at": now}
-    dialect = conn.dialect.name
-    if dialect in {"postgresql", "sqlite"}:
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.applied_events)
-        return conn.execute(insert.values(**values).on_conflict_do_nothing()).rowcount == 1
-    key = (t.applied_events.c.consumer == consumer, t.applied_events.c.event_id == envelope.id)
-    if conn.execute(sa.select(sa.literal(1)).where(*key)).first() is not None:
-        return False
-    conn.execute(t.applied_events.insert().values(**values))  # a concurrent twin fails here and rolls back
-    return True
+    statement = _insert(conn, t.applied_events).values(
+        consumer=consumer, event_id=envelope.id, applied_at=now
+    )
+    # On PostgreSQL a concurrent twin waits for this row's transaction, then finds the conflict.
+    # RETURNING, not rowcount: SQLAlchemy does not keep an INSERT's rowcount by default.
+    claimed = statement.on_conflict_do_nothing().returning(t.applied_events.c.event_id)
+    return conn.execute(claimed).first() is not None
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT DO NOTHING (the two databases crisislink runs on)."""
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
 def _where(message: Msg) -> str:

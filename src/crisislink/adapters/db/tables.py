@@ -48,7 +48,7 @@ partners = sa.Table(
     sa.Column("languages", sa.JSON, nullable=False),
     sa.Column("external", sa.Boolean, nullable=False),
     sa.Column("jurisdiction_ref", sa.String(100)),
-    sa.Column("jurisdiction", sa.JSON),
+    sa.Column("jurisdiction", sa.JSON(none_as_null=True)),
     _version(),
 )
 

@@ -78,6 +78,12 @@ class ReferenceData:
         """The layer as UTF-8 GeoJSON, for serving to the web map without re-encoding."""
         return self._load(layer).raw
 
+    def gzip_bytes(self, layer: str) -> bytes:
+        """The shipped gzip file itself: served as is with `Content-Encoding: gzip`, no work per request."""
+        if layer not in self.layer_names():
+            raise KeyError(f"unknown reference layer {layer!r}")
+        return self._folder().joinpath(layer + SUFFIX).read_bytes()
+
     def attribution(self, layer: str) -> str:
         """The credit line the licence of the layer's sources asks for; show it with the map."""
         return self._load(layer).attribution

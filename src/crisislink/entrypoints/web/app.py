@@ -7,13 +7,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Response
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader, State
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
-from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from crisislink import __version__
 from crisislink.app.auth import AuthService
@@ -22,10 +23,13 @@ from crisislink.entrypoints.web.api.auth import AuthController, TokenController
 from crisislink.entrypoints.web.api.contacts import ContactPointController
 from crisislink.entrypoints.web.api.directory import NodeController, PartnerController
 from crisislink.entrypoints.web.api.events import EventStreamController
+from crisislink.entrypoints.web.api.map import MapController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
 from crisislink.entrypoints.web.problems import EXCEPTION_HANDLERS
-from crisislink.entrypoints.web.security import SECURITY_HEADERS
+from crisislink.entrypoints.web.security import security_headers
+from crisislink.entrypoints.web.ui.pages import ConsolePages
+from crisislink.entrypoints.web.ui.render import environment
 
 FAVICON = "<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>"
 API_CONTROLLERS = (
@@ -58,15 +62,13 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
-def _home() -> Redirect:
-    return Redirect("/api/docs")
+def _with_headers(headers: dict[str, str]) -> Callable[[Response[Any]], Response[Any]]:
+    def add(response: Response[Any]) -> Response[Any]:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
-
-def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+    return add
 
 
 def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ...] = ()) -> Litestar:
@@ -78,13 +80,17 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
     return Litestar(
         route_handlers=[
             *API_CONTROLLERS,
-            _home,
-            create_static_files_router("/static", [_static_dir()]),
+            MapController,
+            ConsolePages,
+            create_static_files_router(
+                "/static", [_static_dir()], cache_control=CacheControlHeader(max_age=3600)
+            ),
             *extra_routes,
         ],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=_openapi(),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=_security_headers,
+        after_request=_with_headers(security_headers(platform.settings.tile_url)),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1000, gzip_compress_level=6),
         request_max_body_size=platform.settings.max_body_bytes,
         state=State({"platform": platform, "auth": auth}),

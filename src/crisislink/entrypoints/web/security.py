@@ -17,26 +17,37 @@ SESSION_COOKIE = "crisislink_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        # The API reference (Redoc) injects its styles at run time; scripts stay locked to 'self'.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "worker-src 'self' blob:",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    """Scripts only from this application; images also from the optional raster-tile server."""
+    tiles = ""
+    if tile_url:
+        scheme, _, rest = tile_url.partition("://")
+        tiles = f" {scheme}://{rest.split('/')[0]}"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            # The API reference (Redoc) injects its styles at run time; scripts stay locked to 'self'.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{tiles}",
+            "worker-src 'self' blob:",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        )
     )
-)
-SECURITY_HEADERS = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "x-frame-options": "DENY",
-}
+
+
+def security_headers(tile_url: str | None = None) -> dict[str, str]:
+    return {
+        "content-security-policy": content_security_policy(tile_url),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "x-frame-options": "DENY",
+    }
 
 
 def auth_service(state: State) -> AuthService:

@@ -33,7 +33,8 @@ def _resume_point(last_event_id: str | None, after: int | None) -> int:
 
 
 def _message(event: EventView) -> ServerSentEventMessage:
-    return ServerSentEventMessage(data=_encoder.encode(event).decode(), event=event.type, id=event.position)
+    # No SSE `event:` name: browsers deliver unnamed events to one `onmessage`; the type is in the data.
+    return ServerSentEventMessage(data=_encoder.encode(event).decode(), id=event.position)
 
 
 async def _stream(

@@ -1,0 +1,103 @@
+"""The common operational picture as GeoJSON: basemap from shipped data, layers through the sharing policy."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+
+from crisislink.domains.sharing.policy import Viewer
+from crisislink.entrypoints.web.i18n import translations
+from crisislink.entrypoints.web.security import platform_of, provide_viewer
+from crisislink.entrypoints.web.ui.context import request_language
+
+BASEMAP_LAYERS = ("countries", "regions", "municipalities", "rivers")
+_encoder = msgspec.json.Encoder()
+
+
+class LayerInfo(msgspec.Struct):
+    id: str
+    title: str
+    geometry: str
+    visible: bool
+    style: dict[str, Any]
+    url: str
+
+
+class BasemapInfo(msgspec.Struct):
+    id: str
+    url: str
+    attribution: str
+
+
+@lru_cache(maxsize=8)
+def _etag(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:20]
+
+
+class MapController(Controller):
+    path = "/api/map"
+    tags = ["map"]
+    dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
+
+    @get("/layers", sync_to_thread=False, summary="The map layers available to you, titles in your language")
+    def layers(self, request: Request[Any, Any, Any], state: State, viewer: Viewer) -> list[LayerInfo]:
+        gettext = translations(request_language(request)).gettext
+        return [
+            LayerInfo(
+                layer.id,
+                gettext(layer.title),
+                layer.geometry,
+                layer.visible,
+                layer.style,
+                f"/api/map/layers/{layer.id}",
+            )
+            for layer in platform_of(state).layers
+        ]
+
+    @get(
+        "/layers/{layer_id:str}", sync_to_thread=False, summary="One layer as GeoJSON, only what you may see"
+    )
+    def layer(self, state: State, viewer: Viewer, layer_id: str) -> Response[bytes]:
+        platform = platform_of(state)
+        layer = platform.layers.get(layer_id)
+        if layer is None:
+            raise NotFoundException(f"no map layer {layer_id!r}")
+        features = list(layer.features(platform.engine, viewer, platform.clock.now()))
+        body = _encoder.encode({"type": "FeatureCollection", "features": features})
+        return Response(
+            body, media_type="application/geo+json", headers={"cache-control": "private, no-store"}
+        )
+
+    @get("/basemap", sync_to_thread=False, summary="The offline basemap layers and their attribution")
+    def basemap(self, state: State) -> list[BasemapInfo]:
+        reference = platform_of(state).reference
+        return [
+            BasemapInfo(name, f"/api/map/basemap/{name}", reference.attribution(name))
+            for name in BASEMAP_LAYERS
+        ]
+
+    @get(
+        "/basemap/{name:str}",
+        sync_to_thread=False,
+        summary="A basemap layer (shipped open data), gzip-encoded",
+    )
+    def basemap_layer(self, request: Request[Any, Any, Any], state: State, name: str) -> Response[bytes]:
+        if name not in BASEMAP_LAYERS:
+            raise NotFoundException(f"no basemap layer {name!r}; use one of {', '.join(BASEMAP_LAYERS)}")
+        reference = platform_of(state).reference
+        gz = reference.gzip_bytes(name)
+        etag = _etag(gz)
+        headers = {"cache-control": "public, max-age=86400", "etag": f'"{etag}"', "vary": "accept-encoding"}
+        if request.headers.get("if-none-match") == f'"{etag}"':
+            return Response(b"", status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["content-encoding"] = "gzip"
+            return Response(gz, media_type="application/geo+json", headers=headers)
+        return Response(reference.geojson_bytes(name), media_type="application/geo+json", headers=headers)
