@@ -66,8 +66,8 @@ def test_placeholders_survive_translation(language: str) -> None:
     for entry in catalogue:
         if not entry.id:
             continue
-        source = entry.id[0] if isinstance(entry.id, tuple) else entry.id
-        targets = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        source = str(entry.id[0] if isinstance(entry.id, tuple) else entry.id)
+        targets = [str(t) for t in (entry.string if isinstance(entry.string, tuple) else (entry.string,))]
         for target in targets:
             assert set(PLACEHOLDER.findall(target)) == set(PLACEHOLDER.findall(source)), (language, source)
 

@@ -40,7 +40,7 @@ def _events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
             if "data" in frame:
                 body = json.loads(frame["data"])
                 assert body["position"] == int(frame["id"])
-                events.append({"event": frame["event"], **body})
+                events.append({"event": body["type"], **body})
                 if len(events) == count:
                     return events
             frame = {}
