@@ -21,6 +21,7 @@ import nats
 import nats.errors
 import pytest
 import sqlalchemy as sa
+from nats.aio.msg import Msg
 from sqlalchemy.engine import Engine
 
 from crisislink.adapters.bus.nats import (
@@ -50,7 +51,9 @@ async def _jetstream_reachable(url: str) -> str | None:
         return None
 
     try:
-        client = await nats.connect(url, connect_timeout=1, allow_reconnect=False, error_cb=quiet)
+        client = await nats.connect(
+            url, connect_timeout=1, max_reconnect_attempts=1, reconnect_time_wait=0, error_cb=quiet
+        )
     except (nats.errors.Error, OSError, TimeoutError) as error:
         return f"NATS at {url} is unreachable ({error or type(error).__name__})"
     try:
@@ -175,6 +178,24 @@ def test_envelopes_round_trip_through_the_wire_format(source: World) -> None:
     assert [decode_envelope(encode_envelope(e)) for e in envelopes] == envelopes
 
 
+def test_apply_once_applies_and_records_in_one_transaction_on_both_databases(
+    db_url: str, source: World
+) -> None:
+    """The idempotence check itself (no NATS needed): SQLite and PostgreSQL claim rows differently."""
+    envelope = outbox_envelopes(source)[0]
+    engine = make_engine(db_url)
+    recorder = Recorder(fail_once={envelope.id})
+    consumer = NatsConsumer(engine, JetStreamConfig(), durable="node-nl", apply=recorder)
+    with pytest.raises(RuntimeError, match="on purpose"):
+        consumer.apply_once(envelope)
+    assert count(engine, t.applied_events) == 0  # the marker rolled back with the failed apply
+    assert consumer.apply_once(envelope) is True
+    assert consumer.apply_once(envelope) is False
+    assert [e.id for e in recorder.seen] == [envelope.id]
+    assert count(engine, t.applied_events) == 1
+    engine.dispose()
+
+
 async def test_relay_publishes_each_event_and_a_durable_consumer_applies_it_once_in_order(
     jetstream: JetStreamConfig, source: World, target: Engine
 ) -> None:
@@ -251,7 +272,7 @@ async def test_a_consumer_crash_before_acking_redelivers_without_applying_twice(
     half = len(expected) // 2
 
     crashing = NatsConsumer(target, jetstream, durable="node-nl", apply=recorder, ack_wait=1.0)
-    fetched = []
+    fetched: list[Msg] = []
     async with asyncio.timeout(WAIT):
         while len(fetched) < len(expected):
             fetched += await crashing.fetch(len(expected) - len(fetched), timeout=1.0)
@@ -345,4 +366,18 @@ async def test_the_relay_loop_backs_off_while_nats_is_unreachable(tmp_path: Path
     stop.set()
     await asyncio.wait_for(task, 5)
     assert relay.published == 0
+    engine.dispose()
+
+
+async def test_stopping_interrupts_a_connect_that_is_still_retrying(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'alone.db'}"
+    migrated(url)
+    engine = make_engine(url)
+    # nats-py alone would keep retrying this connect for ~20 s (10 attempts, 2 s apart).
+    relay = NatsRelay(engine, JetStreamConfig(servers=("nats://127.0.0.1:1",), connect_timeout=1))
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.3)
+    stop.set()
+    await asyncio.wait_for(task, 3)
     engine.dispose()

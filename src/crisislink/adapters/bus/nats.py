@@ -59,6 +59,7 @@ RECOVERABLE: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     sa.exc.OperationalError,
+    sa.exc.TimeoutError,  # no pooled connection or write slot in time: the database is overloaded
 )
 
 Apply = Callable[[Envelope, sa.Connection], None]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+WRITE_WAIT_SECONDS = 30
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     # FULL: a commit survives power loss, not only a process crash. See docs/adr/0003.
@@ -39,12 +41,30 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
             cursor.execute(pragma)
         cursor.close()
 
+    gate = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         # A writer takes the write lock up front, so two writers queue instead of deadlocking on upgrade.
+        # Writers of this process queue on a lock first: SQLite's busy handler would poll with growing
+        # sleeps, adding tens of milliseconds to a write that waits for another.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            if not gate.acquire(timeout=WRITE_WAIT_SECONDS):
+                raise sa.exc.TimeoutError(f"no write slot within {WRITE_WAIT_SECONDS} s; the node is overloaded")
+            connection.info["holds_write_gate"] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except Exception:
+            _release(connection)
+            raise
 
+    def _release(connection: sa.Connection) -> None:
+        if connection.info.pop("holds_write_gate", False):
+            gate.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
     return engine
 
 

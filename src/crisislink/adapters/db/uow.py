@@ -44,15 +44,15 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
-        self._transaction = self.connection.begin()
+        self.connection.begin()
         self._open_repositories()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._transaction.is_active:
-            self._transaction.rollback()
+        if self.connection.in_transaction():
+            self.connection.rollback()
         self.connection.close()
 
     def _open_repositories(self) -> None:
@@ -100,11 +100,12 @@ class SqlUnitOfWork:
         record_ids = self._extra_records + [str(i) for repo in self._repositories for i in repo.changed]
         if events or record_ids:
             self._write_log(events, record_ids)
-        self._transaction.commit()
+        self.connection.commit()
         self._extra_records = []
         for repository in self._repositories:
             repository.changed.clear()
-        self._transaction = self.connection.begin()
+        # No new transaction here: the connection begins one only if it is used again, so the write
+        # lock is not taken for nothing after every commit.
 
     def _write_log(self, events: list[Event], record_ids: list[str]) -> None:
         context = self.context or AuditContext(actor=SYSTEM, command="unattributed")
@@ -135,5 +136,4 @@ class SqlUnitOfWork:
         )
 
     def rollback(self) -> None:
-        self._transaction.rollback()
-        self._transaction = self.connection.begin()
+        self.connection.rollback()
