@@ -56,6 +56,7 @@ class OutboxDispatcher:
         backoff: timedelta = timedelta(seconds=2),
     ) -> None:
         self._engine = writer(engine)
+        self._reader = engine
         self._registry = registry
         self._consumers = dict(consumers)
         self._uow_factory = uow_factory
@@ -89,21 +90,47 @@ class OutboxDispatcher:
         ran = 0
         while True:
             cursor = self._cursor(consumer.name)
-            with self._engine.connect() as conn:
+            with self._reader.connect() as conn:
                 batch = outbox.read_after(conn, cursor, BATCH)
             if not batch:
                 return ran
-            for envelope in batch:
+            end = batch[-1].position or cursor
+            wanted = [envelope for envelope in batch if envelope.type in consumer.event_types]
+            if wanted and self._deliver_batch(consumer, wanted, end):
+                ran += len(wanted)
+                continue
+            for envelope in wanted:  # one of them failed: deliver them one by one, so the rest go through
                 assert envelope.position is not None
-                if envelope.type in consumer.event_types:
-                    self._deliver(consumer, envelope, advance_to=envelope.position)
-                    ran += 1
+                self._deliver(consumer, envelope, advance_to=envelope.position)
+                ran += 1
             with self._engine.begin() as conn:
-                _set_cursor(conn, consumer.name, batch[-1].position or cursor)
+                _set_cursor(conn, consumer.name, end)
+
+    def _deliver_batch(self, consumer: Consumer, envelopes: list[Envelope], end: int) -> bool:
+        """All of a batch in one transaction (one fsync): True if it committed, or another dispatcher had it."""
+        first = envelopes[0].position or 0
+        try:
+            with self._uow_factory() as uow:
+                uow.audit_as(
+                    AuditContext(actor=SYSTEM, command=f"{consumer.name} handles {len(envelopes)} events")
+                )
+                if not _set_cursor(uow.connection, consumer.name, end, claim_from=first):
+                    return True
+                for envelope in envelopes:
+                    consumer.handler(outbox.to_event(self._registry, envelope), uow)
+                    uow.settle(caused_by=envelope.id, correlation_id=envelope.correlation_id)
+                uow.commit()
+        except Exception:  # noqa: BLE001 -- the batch rolled back; each event is retried on its own
+            log.info("batch delivery to %s failed; delivering one by one", consumer.name)
+            return False
+        if uow.committed:
+            self.after_delivery(uow.committed)
+            self.kick()
+        return True
 
     def _cursor(self, consumer: str) -> int:
         query = sa.select(t.consumer_cursors.c.position).where(t.consumer_cursors.c.consumer == consumer)
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             position = conn.execute(query).scalar()
         if position is not None:
             return int(position)
@@ -155,7 +182,7 @@ class OutboxDispatcher:
                 _set_cursor(conn, consumer, advance_to)
 
     def _retry_due(self, consumer: Consumer) -> int:
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             ids = list(
                 conn.execute(
                     sa.select(t.deliveries.c.event_id).where(
@@ -171,10 +198,12 @@ class OutboxDispatcher:
         return len(envelopes)
 
 
-def _set_cursor(conn: sa.Connection, consumer: str, position: int) -> bool:
+def _set_cursor(conn: sa.Connection, consumer: str, position: int, claim_from: int | None = None) -> bool:
+    """Move the cursor forward to `position`; with `claim_from`, only if no event from there on was taken."""
+    below = position if claim_from is None else claim_from
     result = conn.execute(
         t.consumer_cursors.update()
-        .where(t.consumer_cursors.c.consumer == consumer, t.consumer_cursors.c.position < position)
+        .where(t.consumer_cursors.c.consumer == consumer, t.consumer_cursors.c.position < below)
         .values(position=position)
     )
     return result.rowcount == 1

@@ -51,7 +51,9 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         if mode == "IMMEDIATE":
             if not gate.acquire(timeout=WRITE_WAIT_SECONDS):
-                raise sa.exc.TimeoutError(f"no write slot within {WRITE_WAIT_SECONDS} s; the node is overloaded")
+                raise sa.exc.TimeoutError(
+                    f"no write slot within {WRITE_WAIT_SECONDS} s; the node is overloaded"
+                )
             connection.info["holds_write_gate"] = True
         try:
             connection.exec_driver_sql(f"BEGIN {mode}")

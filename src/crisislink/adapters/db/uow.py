@@ -41,6 +41,7 @@ class SqlUnitOfWork:
         self.committed: list[Envelope] = []
         self._extra_records: list[str] = []
         self._extra_events: list[Event] = []
+        self._settled: list[tuple[Event, uuid.UUID | None, uuid.UUID | None]] = []
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
@@ -93,13 +94,19 @@ class SqlUnitOfWork:
         self._extra_events.clear()
         return collected
 
+    def settle(self, caused_by: uuid.UUID, correlation_id: uuid.UUID) -> None:
+        """Attribute the events raised so far to the event that caused them (several handlers, one commit)."""
+        self._settled.extend((event, caused_by, correlation_id) for event in self._collect_events())
+
     def commit(self) -> None:
         for repository in self._repositories:
             repository.flush()
-        events = self._collect_events()
+        context = self.context or AuditContext(actor=SYSTEM, command="unattributed")
+        events = [*self._settled, *((e, context.causation_id, None) for e in self._collect_events())]
+        self._settled = []
         record_ids = self._extra_records + [str(i) for repo in self._repositories for i in repo.changed]
         if events or record_ids:
-            self._write_log(events, record_ids)
+            self._write_log(context, events, record_ids)
         self.connection.commit()
         self._extra_records = []
         for repository in self._repositories:
@@ -107,11 +114,20 @@ class SqlUnitOfWork:
         # No new transaction here: the connection begins one only if it is used again, so the write
         # lock is not taken for nothing after every commit.
 
-    def _write_log(self, events: list[Event], record_ids: list[str]) -> None:
-        context = self.context or AuditContext(actor=SYSTEM, command="unattributed")
+    def _write_log(
+        self,
+        context: AuditContext,
+        events: list[tuple[Event, uuid.UUID | None, uuid.UUID | None]],
+        record_ids: list[str],
+    ) -> None:
         head = audit.lock_head(self.connection)
         now = self._now()
-        envelopes = [self._envelope(event, context, now) for event in events]
+        envelopes = [
+            self._envelope(
+                event, now, causation or context.causation_id, correlation or context.correlation_id
+            )
+            for event, causation, correlation in events
+        ]
         for envelope in envelopes:
             position = outbox.write(self.connection, envelope)
             self.committed.append(replace(envelope, position=position))
@@ -125,14 +141,16 @@ class SqlUnitOfWork:
         )
         audit.append(self.connection, head, entry)
 
-    def _envelope(self, event: Event, context: AuditContext, now: datetime) -> Envelope:
+    def _envelope(
+        self, event: Event, now: datetime, causation_id: uuid.UUID | None, correlation_id: uuid.UUID
+    ) -> Envelope:
         return outbox.envelope_of(
             event,
             id=new_id(),
             occurred_at=now,
             origin_node_id=self.node_id,
-            correlation_id=context.correlation_id,
-            causation_id=context.causation_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
         )
 
     def rollback(self) -> None:
