@@ -53,7 +53,7 @@ def _state(url: str) -> tuple[int, list[str], list[str]]:
                 )
             ).scalars()
         ]
-        applied = list(conn.execute(sa.select(ledger.c.event_contact)).scalars())
+        applied = list(conn.execute(sa.select(ledger.c.event_contact).order_by(ledger.c.id)).scalars())
     engine.dispose()
     return int(contacts), created, applied
 

@@ -88,6 +88,16 @@ def assert_problem(response: httpx.Response, status: int, *mentions: str) -> dic
     return body
 
 
+def csp_directives(header: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}."""
+    directives: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        if part.strip():
+            name, *sources = part.split()
+            directives[name.lower()] = sources
+    return directives
+
+
 def count(platform: Platform, table: sa.Table) -> int:
     with platform.engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
