@@ -218,14 +218,6 @@ def test_user_add_with_an_unknown_partner_or_role_fails_with_one_clear_line(
     assert "someone.new" not in ok(invoke(copy_of_seeded, "user", "list"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG src/crisislink/entrypoints/cli/common.py: `err = Console(stderr=True)` wraps at the console width "
-        "(80 when stderr is not a terminal), so the unknown-role error of `user add` (about 120 characters) "
-        "reaches logs as two lines; print errors with soft_wrap=True"
-    ),
-)
 def test_an_error_is_one_line_even_at_the_default_width_of_a_pipe(copy_of_seeded: Path) -> None:
     result = invoke(
         copy_of_seeded, "user", "add", "someone.new", "--partner", "BE-NCCN", "--role", "emperor", columns=80

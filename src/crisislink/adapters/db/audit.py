@@ -20,6 +20,11 @@ import sqlalchemy as sa
 from crisislink.adapters.db import tables as t
 
 GENESIS = "0" * 64
+_ADVANCE_HEAD = (
+    t.audit_head.update()
+    .where(t.audit_head.c.id == 1)
+    .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with writer(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    if engine.dialect.name == "sqlite":
+        # Fresh statistics at every start: without them SQLite may pick the wrong index for the policy.
+        with writer(engine).begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def current(engine: Engine) -> str | None:

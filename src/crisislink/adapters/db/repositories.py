@@ -60,7 +60,7 @@ class _Repository(abc.ABC, Generic[A]):
 
     def add(self, aggregate: A) -> None:
         aggregate.version = 1
-        self._conn.execute(self.table.insert().values(**self._to_row(aggregate), version=1))
+        self._conn.execute(self.table.insert(), {**self._to_row(aggregate), "version": 1})
         self._after_insert(aggregate)
         self._seen[aggregate.id] = (aggregate, self._state(aggregate))
         self.changed.append(aggregate.id)
@@ -100,10 +100,14 @@ class _Repository(abc.ABC, Generic[A]):
                 self._seen[record_id] = (aggregate, state)
 
     def _update(self, aggregate: A) -> None:
+        # Parameters instead of .values(): the statement is then the same every time and compiled once.
+        statement = self.table.update().where(
+            self.table.c.id == sa.bindparam("where_id"), self.table.c.version == sa.bindparam("where_version")
+        )
+        row = {**self._to_row(aggregate), "version": aggregate.version + 1}
+        row.pop("id")
         result = self._conn.execute(
-            self.table.update()
-            .where(self.table.c.id == aggregate.id, self.table.c.version == aggregate.version)
-            .values(**self._to_row(aggregate), version=aggregate.version + 1)
+            statement, {**row, "where_id": aggregate.id, "where_version": aggregate.version}
         )
         if result.rowcount != 1:
             raise Conflict(

@@ -106,7 +106,7 @@ contact_points = sa.Table(
     "contact_points",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("owner_partner_id", sa.Uuid, sa.ForeignKey("partners.id"), nullable=False, index=True),
+    sa.Column("owner_partner_id", sa.Uuid, sa.ForeignKey("partners.id"), nullable=False),
     sa.Column("home_node_id", sa.Uuid, sa.ForeignKey("nodes.id"), nullable=False),
     sa.Column("marking", sa.String(12), nullable=False),
     sa.Column("role", sa.String(40), nullable=False),
@@ -117,6 +117,9 @@ contact_points = sa.Table(
     sa.Column("notes", sa.Text),
     _version(),
     sa.CheckConstraint(_marking_check, name="marking"),
+    # The policy filters on marking and owner; the directory lists by owner, role and name.
+    sa.Index("ix_contact_points_marking_owner", "marking", "owner_partner_id"),
+    sa.Index("ix_contact_points_owner_role_name", "owner_partner_id", "role", "name"),
 )
 
 audience = sa.Table(

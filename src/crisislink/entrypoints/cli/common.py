@@ -18,7 +18,8 @@ from crisislink.app.settings import Settings
 from crisislink.kernel.errors import CrisislinkError
 
 console = Console()
-err = Console(stderr=True)
+# soft_wrap: an error stays one line in logs and pipes, whatever the console width.
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,8 +62,9 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def _with_headers(headers: dict[str, str]) -> Callable[[Response[Any]], Response[Any]]:
-    def add(response: Response[Any]) -> Response[Any]:
+def _with_headers(headers: dict[str, str]) -> Callable[[Response[Any]], Awaitable[Response[Any]]]:
+    # async: Litestar would run a plain function in the thread pool, on every request.
+    async def add(response: Response[Any]) -> Response[Any]:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -153,7 +153,7 @@ def get_contact_point(
     engine: Engine, viewer: Viewer, contact_id: uuid.UUID, now: datetime
 ) -> ContactPointView:
     query = sa.select(t.contact_points).where(
-        t.contact_points.c.id == contact_id, visible_to(viewer, t.contact_points)
+        t.contact_points.c.id == contact_id, visible_to(viewer, t.contact_points, correlated=True)
     )
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()

@@ -16,7 +16,7 @@ _COLUMNS = [c for c in t.events.c if c.name != "actor_user_id"]
 def visible_after(engine: Engine, viewer: Viewer, position: int, limit: int = 500) -> list[EventView]:
     query = (
         sa.select(*_COLUMNS)
-        .where(t.events.c.position > position, visible_to(viewer, t.events))
+        .where(t.events.c.position > position, visible_to(viewer, t.events, correlated=True))
         .order_by(t.events.c.position)
         .limit(limit)
     )
