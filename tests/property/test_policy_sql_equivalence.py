@@ -51,6 +51,29 @@ VIEWERS = (
 )
 assert PUBLIC in VIEWERS
 
+NAMES: dict[uuid.UUID | None, str] = {
+    NODE: "node",
+    OUTSIDER_PARTNER: "P-outsider",
+    OUTSIDER_USER: "U-outsider",
+    ANY_MEMBER.user_id: "any",
+    **{p: f"P{i}" for i, p in enumerate(PARTNERS)},
+    **{u: f"U{i}" for i, u in enumerate(USERS)},
+}
+
+
+def _name(value: uuid.UUID | None) -> str:
+    return "-" if value is None else NAMES.get(value, str(value))
+
+
+def describe(viewer: Viewer, label: Label) -> str:
+    """A failure a person can read: `U2@P1 / RED owner=P0 audience=[partner:P1]`."""
+    audience = ", ".join(f"{p.kind.value}:{_name(p.id)}" for p in sorted(label.audience))
+    return (
+        f"viewer {_name(viewer.user_id)}@{_name(viewer.partner_id)} / {label.marking.value} "
+        f"owner={_name(label.owner_partner_id)} audience=[{audience}]"
+    )
+
+
 labels_of_contacts = st.builds(
     Label,
     owner_partner_id=st.sampled_from(PARTNERS),
@@ -199,7 +222,7 @@ def _disagreements(conn: sa.Connection, table: sa.Table, rows: Sequence[Row]) ->
     answers = conn.execute(EVERYONE_ASKS[table.name], {"ids": [row.id for row in rows]})
     in_sql = {(index, record_id) for index, record_id in answers}
     return [
-        f"{table.name}: may_see({viewer}, {row.label}) is {not shown} but SQL {'shows' if shown else 'hides'} it"
+        f"{table.name}: {describe(viewer, row.label)}: may_see says {not shown}, SQL {'shows' if shown else 'hides'} it"
         for index, viewer in enumerate(VIEWERS)
         for row in rows
         if (shown := (index, row.id) in in_sql) != may_see(viewer, row.label)

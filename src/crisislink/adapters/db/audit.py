@@ -69,19 +69,20 @@ def append(connection: sa.Connection, head: tuple[int, str], entry: AuditEntry) 
     seq, prev_hash = head[0] + 1, head[1]
     digest = entry_hash(seq, prev_hash, entry)
     connection.execute(
-        t.audit_log.insert().values(
-            seq=seq,
-            at=entry.at,
-            actor_user_id=entry.actor_user_id,
-            actor_partner_id=entry.actor_partner_id,
-            command=entry.command,
-            record_ids=list(entry.record_ids),
-            details=dict(entry.details),
-            prev_hash=prev_hash,
-            hash=digest,
-        )
+        t.audit_log.insert(),
+        {
+            "seq": seq,
+            "at": entry.at,
+            "actor_user_id": entry.actor_user_id,
+            "actor_partner_id": entry.actor_partner_id,
+            "command": entry.command,
+            "record_ids": list(entry.record_ids),
+            "details": dict(entry.details),
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
     )
-    connection.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=seq, hash=digest))
+    connection.execute(_ADVANCE_HEAD, {"new_seq": seq, "new_hash": digest})
     return seq, digest
 
 

@@ -21,18 +21,19 @@ from crisislink.kernel.messages import Envelope, Event
 
 def write(connection: sa.Connection, envelope: Envelope) -> int:
     result = connection.execute(
-        t.events.insert().values(
-            id=envelope.id,
-            type=envelope.type,
-            version=envelope.version,
-            occurred_at=envelope.occurred_at,
-            origin_node_id=envelope.origin_node_id,
-            owner_partner_id=envelope.label.owner_partner_id,
-            marking=envelope.label.marking.value,
-            correlation_id=envelope.correlation_id,
-            causation_id=envelope.causation_id,
-            payload=envelope.payload,
-        )
+        t.events.insert(),
+        {
+            "id": envelope.id,
+            "type": envelope.type,
+            "version": envelope.version,
+            "occurred_at": envelope.occurred_at,
+            "origin_node_id": envelope.origin_node_id,
+            "owner_partner_id": envelope.label.owner_partner_id,
+            "marking": envelope.label.marking.value,
+            "correlation_id": envelope.correlation_id,
+            "causation_id": envelope.causation_id,
+            "payload": envelope.payload,
+        },
     )
     write_audience(connection, envelope.id, envelope.label.audience)
     position = result.inserted_primary_key
