@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,9 +100,23 @@ def get_user(engine: Engine, viewer: Viewer, user_id: uuid.UUID, *, is_node_admi
     return msgspec.convert(record(row), UserView)
 
 
+def _audience_column() -> sa.ScalarSelect[str]:
+    """The record's audience as 'kind:id' items joined by commas, fetched in the same query."""
+    a = t.audience.c
+    item = a.principal_kind + sa.literal(":") + sa.cast(a.principal_id, sa.String)
+    return (
+        sa.select(sa.func.aggregate_strings(item, ","))
+        .where(a.record_id == t.contact_points.c.id)
+        .scalar_subquery()
+    )
+
+
+_CONTACT_COLUMNS = (*t.contact_points.c, _audience_column().label("audience"))
+
+
 def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
     c = t.contact_points.c
-    query = sa.select(t.contact_points).where(visible_to(viewer, t.contact_points))
+    query = sa.select(*_CONTACT_COLUMNS).where(visible_to(viewer, t.contact_points))
     if flt.partner_id:
         query = query.where(c.owner_partner_id == flt.partner_id)
     if flt.country:
@@ -118,22 +132,19 @@ def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
     return query.order_by(c.owner_partner_id, c.role, c.name)
 
 
-def _audiences(conn: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[AudienceMember]]:
-    found: dict[uuid.UUID, list[AudienceMember]] = {}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
-        rows = conn.execute(sa.select(t.audience).where(t.audience.c.record_id.in_(chunk)))
-        for row in rows:
-            found.setdefault(row.record_id, []).append(
-                AudienceMember(kind=row.principal_kind, id=row.principal_id)
-            )
-    return found
+def _audience(joined: str | None) -> list[AudienceMember]:
+    members = []
+    for item in sorted((joined or "").split(",")):
+        kind, _, principal = item.partition(":")
+        if principal:
+            members.append(AudienceMember(kind=kind, id=uuid.UUID(principal)))
+    return members
 
 
-def _contact_view(row: Mapping[str, Any], audience: list[AudienceMember], now: datetime) -> ContactPointView:
+def _contact_view(row: Mapping[str, Any], now: datetime) -> ContactPointView:
     hours = msgspec.convert(row["hours"], StaffedHours)
     return msgspec.convert(
-        {**row, "audience": audience, "staffed_now": hours.is_staffed(now)},
+        {**row, "audience": _audience(row["audience"]), "staffed_now": hours.is_staffed(now)},
         ContactPointView,
         from_attributes=True,
     )
@@ -145,19 +156,17 @@ def list_contact_points(
     query = _contact_query(viewer, flt).limit(min(flt.limit, MAX_PAGE)).offset(flt.offset)
     with engine.connect() as conn:
         rows = [record(row) for row in conn.execute(query).mappings()]
-        audiences = _audiences(conn, [row["id"] for row in rows])
-    return [_contact_view(row, audiences.get(row["id"], []), now) for row in rows]
+    return [_contact_view(row, now) for row in rows]
 
 
 def get_contact_point(
     engine: Engine, viewer: Viewer, contact_id: uuid.UUID, now: datetime
 ) -> ContactPointView:
-    query = sa.select(t.contact_points).where(
+    query = sa.select(*_CONTACT_COLUMNS).where(
         t.contact_points.c.id == contact_id, visible_to(viewer, t.contact_points, correlated=True)
     )
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
-        audience = _audiences(conn, [contact_id]).get(contact_id, []) if row else []
     if row is None:
         raise NotFound(f"no point of contact with id {contact_id} that you may see")
-    return _contact_view(record(row), audience, now)
+    return _contact_view(record(row), now)
