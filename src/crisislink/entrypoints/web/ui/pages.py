@@ -189,7 +189,7 @@ class ConsolePages(Controller):
             "language": flt.language or "",
             "q": flt.search or "",
         }
-        return {"partners": partners, "contacts": by_partner, "filters": filters}
+        return {"partners": partners, "contacts": by_partner, "filters": filters, "now": platform.clock.now()}
 
     @get("/partners/{partner_id:uuid}", sync_to_thread=False)
     def partner_page(

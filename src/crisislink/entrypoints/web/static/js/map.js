@@ -6,7 +6,9 @@
   if (!element || !window.L) { return; }
 
   var words = {};
-  document.querySelectorAll("#i18n-map [data-key]").forEach(function (node) {
+  var dictionary = document.getElementById("i18n-map");
+  // A <template>'s children live in its content fragment, not in the document.
+  (dictionary ? dictionary.content : document).querySelectorAll("[data-key]").forEach(function (node) {
     words[node.dataset.key] = node.textContent;
   });
 
@@ -168,12 +170,16 @@
     }, 400);
   }
   var activity = document.getElementById("activity");
+  // The user's own time zone (not the browser's), always with its UTC offset.
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang, {
+    timeZone: document.body.dataset.timezone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit",
+    timeZoneName: "shortOffset"
+  });
   document.addEventListener("crisislink:event", function (event) {
     var data = event.detail;
     if (activity.querySelector(".muted")) { activity.textContent = ""; }
     var item = document.createElement("li");
-    var when = new Date(data.occurred_at);
-    item.textContent = when.toLocaleTimeString(document.documentElement.lang) + " — " +
+    item.textContent = clock.format(new Date(data.occurred_at)) + " — " +
       data.type.split(".").slice(-1)[0].replace(/_/g, " ") + (data.payload && data.payload.name ? ": " + data.payload.name : "");
     activity.insertBefore(item, activity.firstChild);
     while (activity.children.length > 50) { activity.removeChild(activity.lastChild); }
