@@ -119,7 +119,9 @@ class AuthService:
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and hit[0] > now:
-            return hit[1]
+            cached = hit[1]
+            if cached is None or cached.identity.expires_at > self._platform.clock.now():
+                return cached
         caller = load()
         with self._lock:
             if len(self._cache) > 10_000:

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from crisislink.adapters.db.functions import SQLITE_FOLD, sqlite_fold
+
 WRITE_WAIT_SECONDS = 30
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -40,6 +42,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+        dbapi_connection.create_function(SQLITE_FOLD, 1, sqlite_fold, deterministic=True)
 
     gate = threading.Lock()
 

@@ -17,6 +17,8 @@ MAX_VERTICES = 200_000
 
 def _positions(coordinates: Any) -> list[tuple[float, float]]:
     if isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], int | float):
+        if len(coordinates) < 2 or not all(isinstance(c, int | float) for c in coordinates[:2]):
+            raise InvalidInput(f"a position is [longitude, latitude], not {coordinates!r}")
         return [(float(coordinates[0]), float(coordinates[1]))]
     if not isinstance(coordinates, list):
         raise InvalidInput("GeoJSON coordinates must be nested arrays of [longitude, latitude]")

@@ -22,10 +22,10 @@ from crisislink.domains.sharing.permissions import (
 )
 from crisislink.domains.sharing.ports import PasswordHasher, SharingUnitOfWork
 from crisislink.kernel.aggregate import Aggregate
-from crisislink.kernel.errors import Conflict, InvalidInput, PermissionDenied
+from crisislink.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from crisislink.kernel.i18n import INTERFACE_LANGUAGES, check_language
 from crisislink.kernel.ids import new_id
-from crisislink.kernel.markings import Label, Tlp
+from crisislink.kernel.markings import Label, Principal, PrincipalKind, Tlp
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 12
@@ -53,6 +53,13 @@ def _languages(codes: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(check_language(code) for code in codes))
     except ValueError as error:
         raise InvalidInput(str(error)) from None
+
+
+def _names(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    try:
+        return {check_language(language): name.strip() for language, name in names if name.strip()}
+    except ValueError as error:
+        raise InvalidInput(f"names: {error}") from None
 
 
 def _directory_label(owner: uuid.UUID | None, node_id: uuid.UUID) -> Label:
@@ -97,7 +104,7 @@ def register_partner(cmd: c.RegisterPartner, uow: SharingUnitOfWork) -> uuid.UUI
         kind=cmd.kind,
         home_node_id=cmd.home_node_id,
         languages=_languages(cmd.languages),
-        names=dict(cmd.names),
+        names=_names(cmd.names),
         external=cmd.external,
         jurisdiction=cmd.jurisdiction,
     )
@@ -249,6 +256,8 @@ def hash_token_secret(secret: str) -> str:
 
 def issue_api_token(cmd: c.IssueApiToken, uow: SharingUnitOfWork, now: Callable[[], datetime]) -> IssuedToken:
     user_id = require_signed_in(cmd.actor)
+    if cmd.expires_at.tzinfo is None:
+        raise InvalidInput("a token's expiry needs a time zone, e.g. 2027-01-01T00:00:00Z")
     if cmd.expires_at <= now():
         raise InvalidInput("a token must expire in the future")
     if not cmd.scopes:
@@ -293,9 +302,21 @@ def revoke_api_token(cmd: c.RevokeApiToken, uow: SharingUnitOfWork) -> None:
     uow.commit()
 
 
+def _check_audience(uow: SharingUnitOfWork, audience: frozenset[Principal]) -> None:
+    for principal in audience:
+        try:
+            if principal.kind is PrincipalKind.PARTNER:
+                uow.partners.get(principal.id)
+            else:
+                uow.users.get(principal.id)
+        except NotFound:
+            raise InvalidInput(f"audience: no {principal.kind.value} with id {principal.id}") from None
+
+
 def create_contact_point(cmd: c.CreateContactPoint, uow: SharingUnitOfWork) -> uuid.UUID:
     require_contact_editor(cmd.actor, cmd.partner_id)
     uow.partners.get(cmd.partner_id)
+    _check_audience(uow, cmd.audience)
     label = Label(
         owner_partner_id=cmd.partner_id, home_node_id=uow.node_id, marking=cmd.marking, audience=cmd.audience
     )
@@ -349,6 +370,8 @@ def update_contact_point(cmd: c.UpdateContactPoint, uow: SharingUnitOfWork) -> N
     ]
     for name in changed:
         setattr(contact, name, fields[name])
+    if cmd.audience is not None:
+        _check_audience(uow, cmd.audience)
     if cmd.marking is not None or cmd.audience is not None:
         contact.label = Label(
             owner_partner_id=contact.label.owner_partner_id,

@@ -7,14 +7,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Response
+from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, State
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 
 from crisislink import __version__
 from crisislink.app.auth import AuthService
@@ -26,12 +26,12 @@ from crisislink.entrypoints.web.api.events import EventStreamController
 from crisislink.entrypoints.web.api.map import MapController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
+from crisislink.entrypoints.web.docs_page import LocalRedoc
 from crisislink.entrypoints.web.problems import EXCEPTION_HANDLERS
 from crisislink.entrypoints.web.security import security_headers
 from crisislink.entrypoints.web.ui.pages import ConsolePages
 from crisislink.entrypoints.web.ui.render import environment
 
-FAVICON = "<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>"
 API_CONTROLLERS = (
     AuthController,
     TokenController,
@@ -54,20 +54,19 @@ def _openapi() -> OpenAPIConfig:
         version=__version__,
         description="Cross-border crisis coordination. Errors are RFC 9457 problem details.",
         path="/api/docs",
-        render_plugins=[
-            RedocRenderPlugin(
-                path="/", js_url="/static/vendor/redoc.standalone.js", google_fonts=False, favicon=FAVICON
-            ),
-        ],
+        render_plugins=[LocalRedoc()],
     )
 
 
-def _with_headers(headers: dict[str, str]) -> Callable[[Response[Any]], Awaitable[Response[Any]]]:
-    # async: Litestar would run a plain function in the thread pool, on every request.
-    async def add(response: Response[Any]) -> Response[Any]:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
+def _with_headers(headers: dict[str, str]) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Security headers on every response, error responses included (they bypass after_request)."""
+    encoded = [(name.encode(), value.encode()) for name, value in headers.items()]
+
+    async def add(message: Message, scope: Scope) -> None:  # noqa: ARG001 -- Litestar's hook signature
+        if message["type"] == "http.response.start":
+            present = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(name, value) for name, value in encoded if name not in present]
+            message["headers"] = [*message.get("headers", []), *extra]
 
     return add
 
@@ -91,7 +90,7 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=_openapi(),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=_with_headers(security_headers(platform.settings.tile_url)),
+        before_send=[_with_headers(security_headers(platform.settings.tile_url))],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1000, gzip_compress_level=6),
         request_max_body_size=platform.settings.max_body_bytes,
         state=State({"platform": platform, "auth": auth}),

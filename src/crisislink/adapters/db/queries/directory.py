@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.access import visible_to
+from crisislink.adapters.db.functions import fold
 from crisislink.adapters.db.queries.views import (
     AudienceMember,
     ContactPointView,
@@ -128,7 +129,7 @@ def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
         # Languages are short codes in a JSON array; matching the quoted code works on SQLite and PostgreSQL.
         query = query.where(sa.cast(c.languages, sa.String).like(f'%"{flt.language.lower()}"%'))
     if flt.search:
-        query = query.where(c.name.ilike(f"%{flt.search}%"))
+        query = query.where(fold(c.name).contains(flt.search.lower(), autoescape=True))
     return query.order_by(c.owner_partner_id, c.role, c.name)
 
 

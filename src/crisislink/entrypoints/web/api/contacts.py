@@ -75,7 +75,7 @@ class ContactPointController(Controller):
         )
         return Response(
             contacts_csv(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"content-disposition": 'attachment; filename="contact-points.csv"'},
         )
 

@@ -95,7 +95,9 @@ class PasswordBody(Strict):
 class TokenBody(Strict):
     name: Name
     scopes: Annotated[list[Literal["read", "write"]], msgspec.Meta(min_length=1, max_length=2)]
-    expires_at: datetime
+    expires_at: Annotated[
+        datetime, msgspec.Meta(tz=True, description="with a time zone, e.g. 2027-01-01T00:00:00Z")
+    ]
 
 
 class TokenIssued(msgspec.Struct):
