@@ -24,6 +24,7 @@ from crisislink.domains.sharing.contacts import Channel, ChannelKind, ContactRol
 from crisislink.domains.sharing.model import PartnerKind, Role
 from crisislink.domains.sharing.policy import Viewer, may_see
 from crisislink.entrypoints.web.security import SESSION_COOKIE
+from crisislink.kernel.geo import Area
 from crisislink.kernel.markings import Label, Principal, Tlp
 from crisislink.kernel.messages import SYSTEM, Envelope
 from tests.support import PASSWORD
@@ -37,8 +38,6 @@ class RecordSpec:
     marking: Tlp
     audience_partners: frozenset[int] = frozenset()
     audience_users: frozenset[int] = frozenset()
-    # A principal that exists nowhere: naming a stranger must not widen who sees the record.
-    audience_stranger: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,6 @@ def world_specs(draw: st.DrawFn, max_records: int = 10) -> WorldSpec:
         marking=st.sampled_from(list(Tlp)),
         audience_partners=st.frozensets(st.integers(0, partners - 1), max_size=partners),
         audience_users=st.frozensets(st.integers(0, users - 1), max_size=users),
-        audience_stranger=st.booleans(),
     )
     return WorldSpec(sizes, tuple(draw(st.lists(record, max_size=max_records))))
 
@@ -88,7 +86,6 @@ class BuiltWorld:
     partners: tuple[uuid.UUID, ...]
     users: tuple[UserInWorld, ...]
     records: tuple[RecordInWorld, ...]
-    stranger: Principal
 
     def visible_ids(self, viewer: Viewer, owner: uuid.UUID | None = None) -> set[uuid.UUID]:
         return {
@@ -99,6 +96,12 @@ class BuiltWorld:
 
     def label_of(self, record_id: uuid.UUID) -> Label:
         return next(r.label for r in self.records if r.id == record_id)
+
+
+def _square(index: int) -> Area:
+    west, south = 4.0 + index * 0.2, 50.5
+    ring = [[west, south], [west + 0.1, south], [west + 0.1, south + 0.1], [west, south + 0.1], [west, south]]
+    return Area(geometry={"type": "Polygon", "coordinates": [ring]})
 
 
 def build_world(platform: Platform, spec: WorldSpec) -> BuiltWorld:
@@ -113,6 +116,8 @@ def build_world(platform: Platform, spec: WorldSpec) -> BuiltWorld:
                 kind=PartnerKind.NATIONAL_CRISIS_CENTRE,
                 home_node_id=platform.node_id,
                 languages=("en",),
+                # A jurisdiction places the partner's points of contact on the map layer.
+                jurisdiction=_square(index),
             )
         )
         for index in range(len(spec.users_per_partner))
@@ -132,13 +137,11 @@ def build_world(platform: Platform, spec: WorldSpec) -> BuiltWorld:
                 )
             )
             users.append(UserInWorld(username, user_id, partners[p_index]))
-    stranger = Principal.user(uuid.uuid4())
     records: list[RecordInWorld] = []
     for index, rec in enumerate(spec.records):
         audience = frozenset(
             [Principal.partner(partners[i]) for i in rec.audience_partners]
             + [Principal.user(users[i].id) for i in rec.audience_users]
-            + ([stranger] if rec.audience_stranger else [])
         )
         contact_id = bus.handle(
             sc.CreateContactPoint(
@@ -155,7 +158,7 @@ def build_world(platform: Platform, spec: WorldSpec) -> BuiltWorld:
         )
         label = Label(partners[rec.owner], platform.node_id, rec.marking, audience)
         records.append(RecordInWorld(contact_id, label))
-    return BuiltWorld(platform, partners, tuple(users), tuple(records), stranger)
+    return BuiltWorld(platform, partners, tuple(users), tuple(records))
 
 
 def all_events(world: BuiltWorld) -> list[Envelope]:

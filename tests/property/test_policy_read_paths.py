@@ -11,12 +11,14 @@ import csv
 import io
 import itertools
 import json
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -25,6 +27,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from crisislink.adapters.db.queries import directory, events
+from crisislink.adapters.db.queries import map as map_queries
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing.policy import ANY_MEMBER, PUBLIC, Viewer, may_see
 from crisislink.entrypoints.web.app import create_app
@@ -54,7 +57,7 @@ EVERY_MARKING = WorldSpec(
         RecordSpec(0, Tlp.CLEAR),
         RecordSpec(0, Tlp.GREEN),
         RecordSpec(0, Tlp.AMBER, frozenset({1}), frozenset({3})),
-        RecordSpec(1, Tlp.AMBER, frozenset({1}), audience_stranger=True),
+        RecordSpec(1, Tlp.AMBER, frozenset({1})),
         RecordSpec(0, Tlp.AMBER_STRICT, frozenset({1, 2}), frozenset({2, 3})),
         RecordSpec(2, Tlp.RED, frozenset({0, 1}), frozenset({1})),
         RecordSpec(1, Tlp.RED),
@@ -88,22 +91,22 @@ def fresh_databases(
 ) -> FreshDatabases:
     """A new SQLite file per world, or the PostgreSQL test database emptied (dearer, so fewer worlds)."""
     if request.param == "sqlite":
-        directory = tmp_path_factory.mktemp("policy-worlds")
+        folder = tmp_path_factory.mktemp("policy-worlds")
         counter = itertools.count()
 
         def fresh_sqlite() -> str:
-            url = f"sqlite:///{directory / f'world-{next(counter)}.db'}"
+            url = f"sqlite:///{folder / f'world-{next(counter)}.db'}"
             migrated(url)
             return url
 
-        return FreshDatabases(fresh_sqlite, max_examples=25)
+        return FreshDatabases(fresh_sqlite, max_examples=20)
     url = str(request.getfixturevalue("postgres_url"))
 
     def fresh_postgres() -> str:
         truncate_all(url)
         return url
 
-    return FreshDatabases(fresh_postgres, max_examples=15)
+    return FreshDatabases(fresh_postgres, max_examples=12)
 
 
 def _viewers(world: BuiltWorld) -> list[Viewer]:
@@ -128,6 +131,23 @@ def _check_lists(world: BuiltWorld, viewer: Viewer) -> None:
         flt = directory.ContactFilter(partner_id=partner)
         filtered = {view.id for view in directory.list_contact_points(engine, viewer, flt, now)}
         assert filtered == world.visible_ids(viewer, owner=partner)
+
+
+def _check_map(world: BuiltWorld, viewer: Viewer) -> None:
+    features = list(
+        map_queries.contact_point_features(world.platform.engine, viewer, world.platform.clock.now())
+    )
+    _check_features(world, viewer, features)
+
+
+def _check_features(world: BuiltWorld, viewer: Viewer, features: list[dict[str, Any]]) -> None:
+    ids = [uuid.UUID(feature["properties"]["contact_point_id"]) for feature in features]
+    assert len(ids) == len(set(ids)), "a point of contact is on the map twice"
+    assert set(ids) == world.visible_ids(viewer)
+    for record_id, feature in zip(ids, features, strict=True):
+        label = world.label_of(record_id)
+        assert feature["properties"]["marking"] == label.marking.value
+        assert uuid.UUID(feature["properties"]["partner_id"]) == label.owner_partner_id
 
 
 def _check_single_reads(world: BuiltWorld, viewer: Viewer) -> None:
@@ -172,6 +192,7 @@ def test_query_layer_returns_exactly_what_the_policy_allows(fresh_databases: Fre
             envelopes = all_events(world)
             for viewer in _viewers(world):
                 _check_lists(world, viewer)
+                _check_map(world, viewer)
                 _check_single_reads(world, viewer)
                 _check_feed(world, viewer, envelopes, cut)
 
@@ -232,6 +253,31 @@ def _check_http_contacts(client: TestClient[Litestar], world: BuiltWorld, user: 
         assert row["marking"] == world.label_of(uuid.UUID(row["id"])).marking.value
 
 
+CONTACT_CARD = re.compile(r'id="contact-([0-9a-f-]{36})"')
+CONTACT_LAYER = "/api/map/layers/contact_points"
+
+
+def _cards(html: str) -> list[uuid.UUID]:
+    return [uuid.UUID(found) for found in CONTACT_CARD.findall(html)]
+
+
+def _check_http_map_and_pages(client: TestClient[Litestar], world: BuiltWorld, user: UserInWorld) -> None:
+    viewer = user.viewer
+    layer = client.get(CONTACT_LAYER)
+    assert layer.status_code == 200, layer.text
+    _check_features(world, viewer, layer.json()["features"])
+
+    page = client.get("/directory")
+    assert page.status_code == 200, page.text
+    cards = _cards(page.text)
+    assert len(cards) == len(set(cards))
+    assert set(cards) == world.visible_ids(viewer)
+    for partner in world.partners:
+        page = client.get(f"/partners/{partner}")
+        assert page.status_code == 200, page.text
+        assert set(_cards(page.text)) == world.visible_ids(viewer, partner)
+
+
 def _check_http_feed(
     client: TestClient[Litestar],
     user: UserInWorld,
@@ -251,7 +297,8 @@ def _check_http_feed(
     for message, position in zip(result.messages, received, strict=True):
         sent = json.loads(message.data)
         assert uuid.UUID(sent["id"]) == by_position[position].id
-        assert message.event == by_position[position].type
+        assert sent["type"] == by_position[position].type
+        assert sent["marking"] == by_position[position].label.marking.value
 
 
 def _check_anonymous(client: TestClient[Litestar], world: BuiltWorld) -> None:
@@ -266,9 +313,20 @@ def _check_anonymous(client: TestClient[Litestar], world: BuiltWorld) -> None:
         response = client.get(path)
         assert response.status_code == 401, (path, response.status_code)
         assert str(clear.id) not in response.text
+    # The map is open to the public, through the policy: CLEAR points of contact only, and no directory.
+    layer = client.get(CONTACT_LAYER)
+    assert layer.status_code == 200, layer.text
+    _check_features(world, PUBLIC, layer.json()["features"])
+    jurisdictions = client.get("/api/map/layers/jurisdictions")
+    assert jurisdictions.status_code == 200, jurisdictions.text
+    assert jurisdictions.json()["features"] == []
+    for path in ("/directory", f"/partners/{world.partners[0]}"):
+        page = client.get(path, follow_redirects=False)
+        assert page.status_code in {302, 303, 307}, (path, page.status_code)
+        assert page.headers["location"].startswith("/login")
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(spec=world_specs(max_records=8))
 @example(spec=EVERY_MARKING)
 def test_http_read_paths_return_exactly_what_the_policy_allows(spec: WorldSpec) -> None:
@@ -286,4 +344,5 @@ def test_http_read_paths_return_exactly_what_the_policy_allows(spec: WorldSpec) 
                 for user in world.users:
                     token = sign_in(client, user.username)
                     _check_http_contacts(client, world, user)
+                    _check_http_map_and_pages(client, world, user)
                     _check_http_feed(client, user, token, envelopes, sentinel)

@@ -1,9 +1,10 @@
 """The policy compiled to SQL (`access.visible_to`) agrees with the plain-Python policy (`may_see`).
 
 Each example inserts a batch of labelled rows into `contact_points` and `events` (and their audiences)
-inside a transaction that is rolled back, then asks, with one SELECT per viewer and table, which rows
-each viewer may see: every viewer in a small universe (real members, members of no partner, half
-signed-in callers, strangers, the public) against every row, thousands of cases per run.
+inside a transaction that is rolled back, then asks which rows each viewer may see: every viewer in a
+small universe (real members, members of no partner, people paired with another partner, half signed-in
+callers, strangers, the public) against every row, in both compiled forms (uncorrelated and correlated
+audience look-up), thousands of cases per example in one statement per table and form.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ OUTSIDER_USER = uuid.UUID(int=0x4001)
 PRINCIPALS = (
     *(Principal.partner(p) for p in (*PARTNERS, OUTSIDER_PARTNER)),
     *(Principal.user(u) for u in (*USERS, OUTSIDER_USER)),
+    # The kind matters, not only the id: a person's id named as a partner (and the reverse) grants nothing.
+    Principal.partner(USERS[2]),
+    Principal.user(PARTNERS[1]),
 )
 # Every combination, including the inconsistent ones (a person paired with another partner, half
 # signed-in callers): the two evaluations must agree on all of them, not only on the usual ones.
@@ -194,39 +198,51 @@ def _insert_events(conn: sa.Connection, labels: Sequence[Label]) -> list[Row]:
 
 
 def _visible_in_sql(
-    conn: sa.Connection, viewer: Viewer, table: sa.Table, rows: Sequence[Row]
+    conn: sa.Connection, viewer: Viewer, table: sa.Table, rows: Sequence[Row], *, correlated: bool
 ) -> set[uuid.UUID]:
     ids = [row.id for row in rows]
-    query = sa.select(table.c.id).where(table.c.id.in_(ids), visible_to(viewer, table))
+    policy = visible_to(viewer, table, correlated=correlated)
+    query = sa.select(table.c.id).where(table.c.id.in_(ids), policy)
     return set(conn.execute(query).scalars())
 
 
-def _everyone_asks(table: sa.Table) -> sa.CompoundSelect[Any]:
+def _everyone_asks(table: sa.Table, correlated: bool) -> sa.CompoundSelect[Any]:
     """One statement for all viewers: a UNION ALL of the very query the read paths run, with the policy in
-    the WHERE clause, so the thousands of cases of an example cost one round trip. Built once per table."""
+    the WHERE clause, so the thousands of cases of an example cost one round trip. Built once."""
     ids: sa.BindParameter[list[uuid.UUID]] = sa.bindparam("ids", expanding=True)
     return sa.union_all(
         *(
             sa.select(sa.literal(index).label("viewer"), table.c.id).where(
-                table.c.id.in_(ids), visible_to(viewer, table)
+                table.c.id.in_(ids), visible_to(viewer, table, correlated=correlated)
             )
             for index, viewer in enumerate(VIEWERS)
         )
     )
 
 
-EVERYONE_ASKS = {table.name: _everyone_asks(table) for table in (t.contact_points, t.events)}
+# Both forms of the compiled policy: one uncorrelated IN per query (lists), one probe per row (single
+# reads, the feed). They must admit the same rows.
+FORMS = (False, True)
+EVERYONE_ASKS = {
+    (table.name, correlated): _everyone_asks(table, correlated)
+    for table in (t.contact_points, t.events)
+    for correlated in FORMS
+}
 
 
 def _disagreements(conn: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> list[str]:
-    answers = conn.execute(EVERYONE_ASKS[table.name], {"ids": [row.id for row in rows]})
-    in_sql = {(index, record_id) for index, record_id in answers}
-    return [
-        f"{table.name}: {describe(viewer, row.label)}: may_see says {not shown}, SQL {'shows' if shown else 'hides'} it"
-        for index, viewer in enumerate(VIEWERS)
-        for row in rows
-        if (shown := (index, row.id) in in_sql) != may_see(viewer, row.label)
-    ]
+    found = []
+    for correlated in FORMS:
+        answers = conn.execute(EVERYONE_ASKS[table.name, correlated], {"ids": [row.id for row in rows]})
+        in_sql = {(index, record_id) for index, record_id in answers}
+        found += [
+            f"{table.name} (correlated={correlated}): {describe(viewer, row.label)}: "
+            f"may_see says {not shown}, SQL {'shows' if shown else 'hides'} it"
+            for index, viewer in enumerate(VIEWERS)
+            for row in rows
+            if (shown := (index, row.id) in in_sql) != may_see(viewer, row.label)
+        ]
+    return found
 
 
 @settings(max_examples=40, deadline=None)
@@ -308,16 +324,19 @@ CASES = [
 @pytest.mark.parametrize(("viewer", "label", "expected"), CASES)
 def test_marking_rules(engine: Engine, viewer: Viewer, label: Label, expected: bool) -> None:
     assert may_see(viewer, label) is expected
+    outcomes: dict[str, bool] = {}
     with engine.connect() as conn:
         conn.begin()
         try:
             _insert_directory(conn)
-            contact = _insert_contacts(conn, [label]) if label.owner_partner_id else []
-            event = _insert_events(conn, [label])
-            seen_contact = _visible_in_sql(conn, viewer, t.contact_points, contact)
-            seen_event = _visible_in_sql(conn, viewer, t.events, event)
+            rows = {t.events: _insert_events(conn, [label])}
+            if label.owner_partner_id is not None:  # every point of contact has an owner
+                rows[t.contact_points] = _insert_contacts(conn, [label])
+            for table, [row] in rows.items():
+                for correlated in FORMS:
+                    seen = _visible_in_sql(conn, viewer, table, [row], correlated=correlated)
+                    outcomes[f"{table.name}, correlated={correlated}"] = row.id in seen
         finally:
             conn.rollback()
-    assert (event[0].id in seen_event) is expected
-    if contact:
-        assert (contact[0].id in seen_contact) is expected
+    assert outcomes == dict.fromkeys(outcomes, expected)
+    assert len(outcomes) == (4 if label.owner_partner_id is not None else 2)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from crisislink.adapters.auth.passwords import Argon2Hasher
 from crisislink.adapters.bus.dispatcher import Consumer, OutboxDispatcher
+from crisislink.adapters.db.changes import change_probe
 from crisislink.adapters.db.codec import EventRegistry
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.uow import SqlUnitOfWork
@@ -20,6 +21,7 @@ from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bus import CommandHandler, MessageBus
 from crisislink.app.layers import LayerRegistry, sharing_layers
 from crisislink.app.notifier import Notifier
+from crisislink.app.read_cache import ReadCache
 from crisislink.app.settings import Settings
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing import handlers as sh
@@ -65,6 +67,7 @@ class Platform:
     consumers: dict[str, Consumer] = field(default_factory=dict)
     layers: LayerRegistry = field(default_factory=LayerRegistry)
     reference: ReferenceData = field(default_factory=ReferenceData)
+    read_cache: ReadCache = field(default_factory=lambda: ReadCache(None))
     bus: MessageBus = field(init=False)
     dispatcher: OutboxDispatcher = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -122,6 +125,7 @@ def bootstrap(
         notifier=Notifier(),
         consumers=dict(consumers or {}),
     )
+    platform.read_cache = ReadCache(change_probe(platform.engine))
     for layer in sharing_layers():
         platform.layers.register(layer)
     platform.wire(overrides.get("handlers"))

@@ -82,7 +82,13 @@ class ContactPointController(Controller):
     @get("/{contact_id:uuid}", sync_to_thread=False, summary="One point of contact")
     def get_contact(self, state: State, caller: Caller, contact_id: uuid.UUID) -> ContactPointView:
         platform = platform_of(state)
-        return directory.get_contact_point(platform.engine, caller.viewer, contact_id, platform.clock.now())
+        now = platform.clock.now()
+        viewer = caller.viewer
+        # The minute is part of the key: `staffed_now` may change with it.
+        key = ("contact_point", contact_id, viewer, now.replace(second=0, microsecond=0))
+        return platform.read_cache.get(
+            key, lambda: directory.get_contact_point(platform.engine, viewer, contact_id, now)
+        )
 
     @post("/", sync_to_thread=True, summary="Create a point of contact for your partner")
     def create(self, state: State, caller: Caller, data: s.ContactBody) -> ContactPointView:

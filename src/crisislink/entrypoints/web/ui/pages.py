@@ -210,7 +210,14 @@ class ConsolePages(Controller):
             platform.engine, page.caller.viewer, flt, platform.clock.now()
         )
         return render(
-            request, page, "partner.html", partner=partner, contact_list=contacts, tab=tab, **_labels()
+            request,
+            page,
+            "partner.html",
+            partner=partner,
+            contact_list=contacts,
+            tab=tab,
+            now=platform.clock.now(),
+            **_labels(),
         )
 
 
