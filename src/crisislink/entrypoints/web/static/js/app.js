@@ -25,6 +25,18 @@
     var data;
     try { data = JSON.parse(message.data); } catch (error) { return; }
     document.dispatchEvent(new CustomEvent("crisislink:event", { detail: data }));
+    refreshRegions(data.type);
+  }
+
+  // Page regions marked data-live-refresh="<event type prefixes>" reload themselves (htmx) when such
+  // an event arrives, so lists stay current without a page reload.
+  function refreshRegions(type) {
+    document.querySelectorAll("[data-live-refresh]").forEach(function (region) {
+      var wanted = region.dataset.liveRefresh.split(",").some(function (prefix) {
+        return type.indexOf(prefix.trim()) === 0;
+      });
+      if (wanted && window.htmx) { window.htmx.trigger(region, "crisislink-refresh"); }
+    });
   }
 
   function connect() {
