@@ -6,11 +6,14 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from crisislink.adapters.db import tables as t
+
+SESSION_SCOPES = frozenset({"read", "write"})
 
 
 def digest(secret: str) -> str:
@@ -40,6 +43,25 @@ _USER_COLUMNS = (
 )
 
 
+def _identity(query: sa.Select[Any], engine: Engine, scopes: frozenset[str] | None) -> Identity | None:
+    """The signed-in person of a session or token row; `scopes` None means the token's own scopes."""
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return Identity(
+        user_id=row.id,
+        username=row.username,
+        partner_id=row.partner_id,
+        roles=frozenset(row.roles),
+        locale=row.locale,
+        timezone=row.timezone,
+        scopes=scopes if scopes is not None else frozenset(row.scopes),
+        csrf_token=row.csrf_token if scopes is not None else None,
+        expires_at=row.expires_at,
+    )
+
+
 def session_identity(engine: Engine, token: str, now: datetime) -> Identity | None:
     query = (
         sa.select(*_USER_COLUMNS, t.sessions.c.csrf_token, t.sessions.c.expires_at)
@@ -50,21 +72,7 @@ def session_identity(engine: Engine, token: str, now: datetime) -> Identity | No
             t.users.c.active.is_(True),
         )
     )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        return None
-    return Identity(
-        row.id,
-        row.username,
-        row.partner_id,
-        frozenset(row.roles),
-        row.locale,
-        row.timezone,
-        frozenset({"read", "write"}),
-        row.csrf_token,
-        row.expires_at,
-    )
+    return _identity(query, engine, SESSION_SCOPES)
 
 
 def token_identity(engine: Engine, token_id: uuid.UUID, secret_hash: str, now: datetime) -> Identity | None:
@@ -79,21 +87,7 @@ def token_identity(engine: Engine, token_id: uuid.UUID, secret_hash: str, now: d
             t.users.c.active.is_(True),
         )
     )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        return None
-    return Identity(
-        row.id,
-        row.username,
-        row.partner_id,
-        frozenset(row.roles),
-        row.locale,
-        row.timezone,
-        frozenset(row.scopes),
-        None,
-        row.expires_at,
-    )
+    return _identity(query, engine, None)
 
 
 def recent_failures(engine: Engine, username: str, client: str, since: datetime) -> tuple[int, int]:
