@@ -269,3 +269,124 @@ def test_node_and_contact_lists_show_the_seeded_network(seeded: tuple[Path, str]
 
 def test_events_dead_letters_reports_none_on_a_healthy_node(seeded: tuple[Path, str]) -> None:
     assert "no dead letters" in ok(invoke(seeded[0], "events", "dead-letters"))
+
+
+def test_an_administrator_adds_a_partner_and_its_point_of_contact(copy_of_seeded: Path) -> None:
+    ok(
+        invoke(
+            copy_of_seeded,
+            "partner",
+            "add",
+            "DE-THW-AACHEN",
+            "--name",
+            "THW Ortsverband Aachen",
+            "--country",
+            "DE",
+            "--kind",
+            "civil_protection",
+            "--node",
+            "be",
+            "--language",
+            "de",
+            "--jurisdiction",
+            "regions:DEA2",
+            "--external",
+        )
+    )
+    listed = ok(invoke(copy_of_seeded, "partner", "list", "--country", "DE"))
+    assert "DE-THW-AACHEN" in listed
+    assert "regions:DEA2" in listed
+    added = ok(
+        invoke(
+            copy_of_seeded,
+            "contact",
+            "add",
+            "--partner",
+            "DE-THW-AACHEN",
+            "--role",
+            "duty_desk_24_7",
+            "--name",
+            "THW Aachen Bereitschaft",
+            "--phone",
+            "+49 0 000 0001",
+            "--language",
+            "de",
+        )
+    )
+    contact_id = added.split()[3]
+    assert "THW Aachen Bereitschaft" in ok(
+        invoke(copy_of_seeded, "contact", "list", "--partner", "DE-THW-AACHEN")
+    )
+    ok(invoke(copy_of_seeded, "contact", "remove", contact_id, "--version", "1"))
+    assert "THW Aachen" not in ok(invoke(copy_of_seeded, "contact", "list", "--partner", "DE-THW-AACHEN"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            (
+                "partner",
+                "add",
+                "X-1",
+                "--name",
+                "x",
+                "--country",
+                "DE",
+                "--kind",
+                "nope",
+                "--node",
+                "be",
+                "--language",
+                "de",
+            ),
+            "kind 'nope'",
+        ),
+        (
+            (
+                "partner",
+                "add",
+                "X-1",
+                "--name",
+                "x",
+                "--country",
+                "DE",
+                "--kind",
+                "government_body",
+                "--node",
+                "zz",
+                "--language",
+                "de",
+            ),
+            "no node with code 'zz'",
+        ),
+        (
+            (
+                "partner",
+                "add",
+                "X-1",
+                "--name",
+                "x",
+                "--country",
+                "DE",
+                "--kind",
+                "government_body",
+                "--node",
+                "be",
+                "--language",
+                "de",
+                "--jurisdiction",
+                "regions:NOPE",
+            ),
+            "regions:VR23",
+        ),
+        (("contact", "remove", "not-an-id", "--version", "1"), "not a point-of-contact id"),
+    ],
+)
+def test_directory_changes_with_bad_input_fail_with_one_line(
+    copy_of_seeded: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = invoke(copy_of_seeded, *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output

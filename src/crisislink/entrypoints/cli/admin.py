@@ -13,6 +13,7 @@ from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing.model import Role
 from crisislink.domains.sharing.policy import ANY_MEMBER, PUBLIC, Viewer
+from crisislink.entrypoints.cli import directory_admin
 from crisislink.entrypoints.cli.common import console, platform, run
 from crisislink.kernel.errors import InvalidInput, NotFound
 from crisislink.kernel.messages import SYSTEM
@@ -168,3 +169,9 @@ def list_contacts(
             contact.marking,
         )
     console.print(table)
+
+
+nodes.command("add")(directory_admin.add_node)
+partners.command("add")(directory_admin.add_partner)
+contacts.command("add")(directory_admin.add_contact)
+contacts.command("remove")(directory_admin.remove_contact)
