@@ -12,7 +12,8 @@
     words[node.dataset.key] = node.textContent;
   });
 
-  var map = L.map(element, { zoomControl: true, preferCanvas: true, keyboard: true }).setView([50.6, 5.4], 8);
+  var map = L.map(element, { zoomControl: true, preferCanvas: true, keyboard: true });
+  map.fitBounds([[49.45, 2.5], [53.55, 7.25]]);  // the Benelux, whatever the screen size
   if (element.dataset.tileUrl) {
     L.tileLayer(element.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
   }
