@@ -26,7 +26,7 @@ class Identity:
     username: str
     partner_id: uuid.UUID
     roles: frozenset[str]
-    locale: str
+    locale: str | None
     timezone: str
     scopes: frozenset[str]
     csrf_token: str | None

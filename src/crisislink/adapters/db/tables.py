@@ -62,7 +62,7 @@ users = sa.Table(
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("email", sa.String(320)),
-    sa.Column("locale", sa.String(8), nullable=False),
+    sa.Column("locale", sa.String(8)),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     _version(),

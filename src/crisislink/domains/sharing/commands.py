@@ -54,7 +54,7 @@ class AddUser(Command):
     roles: frozenset[Role]
     password: str
     email: str | None = None
-    locale: str = "en"
+    locale: str | None = None
     timezone: str = "Europe/Brussels"
 
 

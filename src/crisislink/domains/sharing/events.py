@@ -97,7 +97,7 @@ class ContactPointRemoved(Event):
 class PreferencesChanged(Event):
     TYPE = "crisislink.sharing.preferences_changed"
     user_id: uuid.UUID
-    locale: str
+    locale: str | None
     timezone: str
 
 

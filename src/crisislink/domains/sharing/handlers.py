@@ -159,7 +159,8 @@ def add_user(cmd: c.AddUser, uow: SharingUnitOfWork, hasher: PasswordHasher) -> 
     if not cmd.roles:
         raise InvalidInput("a user needs at least one role")
     _check_password(cmd.password)
-    _check_locale(cmd.locale)
+    if cmd.locale is not None:
+        _check_locale(cmd.locale)
     check_timezone(cmd.timezone)
     partner = uow.partners.get(cmd.partner_id)
     user = User(

@@ -69,7 +69,7 @@ class User(Aggregate):
     roles: frozenset[Role]
     password_hash: str = field(repr=False)
     email: str | None = None
-    locale: str = "en"
+    locale: str | None = None  # None: follow the browser's language
     timezone: str = "Europe/Brussels"
     active: bool = True
 

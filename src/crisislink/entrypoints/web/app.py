@@ -23,7 +23,7 @@ from crisislink.entrypoints.web.api.auth import AuthController, TokenController
 from crisislink.entrypoints.web.api.contacts import ContactPointController
 from crisislink.entrypoints.web.api.directory import NodeController, PartnerController
 from crisislink.entrypoints.web.api.events import EventStreamController
-from crisislink.entrypoints.web.api.map import MapController
+from crisislink.entrypoints.web.api.map import PRECOMPRESSED, MapController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
 from crisislink.entrypoints.web.docs_page import LocalRedoc
@@ -91,7 +91,9 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
         openapi_config=_openapi(),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_with_headers(security_headers(platform.settings.tile_url))],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1000, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1000, gzip_compress_level=6, exclude_opt_key=PRECOMPRESSED
+        ),
         request_max_body_size=platform.settings.max_body_bytes,
         state=State({"platform": platform, "auth": auth}),
         on_shutdown=[_on_shutdown],

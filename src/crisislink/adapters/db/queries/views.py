@@ -45,7 +45,7 @@ class UserView(msgspec.Struct, frozen=True):
     partner_id: uuid.UUID
     roles: list[str]
     email: str | None
-    locale: str
+    locale: str | None
     timezone: str
     active: bool
     version: int

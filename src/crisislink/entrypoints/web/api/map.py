@@ -14,10 +14,12 @@ from litestar.exceptions import NotFoundException
 
 from crisislink.domains.sharing.policy import Viewer
 from crisislink.entrypoints.web.i18n import translations
-from crisislink.entrypoints.web.security import platform_of, provide_viewer
+from crisislink.entrypoints.web.security import optional_caller, platform_of, provide_viewer
 from crisislink.entrypoints.web.ui.context import request_language
 
 BASEMAP_LAYERS = ("countries", "regions", "municipalities", "rivers")
+# Routes whose bodies are gzipped already: the compression middleware must leave them alone.
+PRECOMPRESSED = "precompressed"
 _encoder = msgspec.json.Encoder()
 
 
@@ -48,7 +50,7 @@ class MapController(Controller):
 
     @get("/layers", sync_to_thread=False, summary="The map layers available to you, titles in your language")
     def layers(self, request: Request[Any, Any, Any], state: State, viewer: Viewer) -> list[LayerInfo]:
-        gettext = translations(request_language(request)).gettext
+        gettext = translations(request_language(request, optional_caller(request))).gettext
         return [
             LayerInfo(
                 layer.id,
@@ -87,6 +89,7 @@ class MapController(Controller):
         "/basemap/{name:str}",
         sync_to_thread=False,
         summary="A basemap layer (shipped open data), gzip-encoded",
+        opt={PRECOMPRESSED: True},
     )
     def basemap_layer(self, request: Request[Any, Any, Any], state: State, name: str) -> Response[bytes]:
         if name not in BASEMAP_LAYERS:

@@ -74,7 +74,7 @@ class UserBody(Strict):
     roles: Annotated[list[str], msgspec.Meta(min_length=1, max_length=7)]
     password: Annotated[str, msgspec.Meta(min_length=12, max_length=1024)]
     email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
-    locale: Literal["en", "nl", "fr", "de"] = "en"
+    locale: Literal["en", "nl", "fr", "de"] | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Europe/Brussels"
 
 

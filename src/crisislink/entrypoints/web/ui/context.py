@@ -68,7 +68,10 @@ def page_for(request: Request[Any, Any, Any], *, prelogin_token: str | None = No
     caller = optional_caller(request)
     language = request_language(request, caller)
     timezone = caller.identity.timezone if caller else "Europe/Brussels"
-    csrf = caller.identity.csrf_token if caller and caller.identity.csrf_token else (prelogin_token or "")
+    # The sign-in form always carries the pre-login token, even for someone signed in already
+    # (a shift hand-over on a shared console signs the next person in over the previous one).
+    session_csrf = caller.identity.csrf_token if caller else None
+    csrf = prelogin_token or session_csrf or ""
     return Page(
         caller=caller,
         language=language,
