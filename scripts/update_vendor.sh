@@ -19,7 +19,9 @@ cp "$work/leaflet/package/dist/images/"* "$dest/leaflet/images/"
 cp "$work/leaflet/package/LICENSE" "$dest/leaflet/LICENSE"
 cp "$work/htmx/package/dist/htmx.min.js" "$dest/htmx/"
 cp "$work/htmx/package/LICENSE" "$dest/htmx/LICENSE"
-cp "$work/redoc/package/bundles/redoc.standalone.js" "$dest/"
+# Redoc's footer logo comes from its CDN: point it at our own icon, so nothing leaves the node.
+sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#/static/favicon.svg#g' \
+    "$work/redoc/package/bundles/redoc.standalone.js" > "$dest/redoc.standalone.js"
 cp "$work/redoc/package/bundles/redoc.standalone.js.LICENSE.txt" "$dest/"
 cp "$work/redoc/package/LICENSE" "$dest/redoc.LICENSE.txt"
 echo "vendored: leaflet $LEAFLET, htmx $HTMX, redoc $REDOC — update VENDORED.md if versions changed"

@@ -37,7 +37,7 @@ def _events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
     frame: dict[str, str] = {}
     for line in lines:
         if line == "":
-            if "data" in frame:
+            if "data" in frame and frame.get("event") != "ready":
                 body = json.loads(frame["data"])
                 assert body["position"] == int(frame["id"])
                 events.append({"event": body["type"], **body})

@@ -35,6 +35,8 @@ class MapLayer:
     visible: bool = True
     order: int = 100
     style: dict[str, Any] = field(default_factory=dict)
+    # True when the features depend only on whether the viewer is signed in (one cached copy for all).
+    shared: bool = False
 
 
 class LayerRegistry:
@@ -66,6 +68,7 @@ def sharing_layers() -> list[MapLayer]:
             features=_jurisdictions,
             order=10,
             style={"color": "#1f5fbf", "weight": 1.5, "fillOpacity": 0.06, "dashArray": "4 3"},
+            shared=True,
         ),
         MapLayer(
             id="contact_points",

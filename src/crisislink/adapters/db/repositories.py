@@ -15,6 +15,7 @@ import msgspec
 import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
+from crisislink.adapters.geo.points import representative_point
 from crisislink.domains.sharing.contacts import Channel, ContactPoint, ContactRole, StaffedHours
 from crisislink.domains.sharing.model import (
     ApiToken,
@@ -131,6 +132,10 @@ def _area_to_json(area: Area | None) -> dict[str, Any] | None:
     return None if area is None else {"geometry": dict(area.geometry), "ref": area.ref}
 
 
+def _anchor(area: Area | None) -> dict[str, Any] | None:
+    return None if area is None else representative_point(dict(area.geometry))
+
+
 def _area_from_json(value: Mapping[str, Any] | None) -> Area | None:
     return None if value is None else Area(geometry=value["geometry"], ref=value.get("ref"))
 
@@ -179,6 +184,7 @@ class PartnerRepository(_Repository[Partner]):
             "external": partner.external,
             "jurisdiction_ref": partner.jurisdiction.ref if partner.jurisdiction else None,
             "jurisdiction": _area_to_json(partner.jurisdiction),
+            "jurisdiction_anchor": _anchor(partner.jurisdiction),
         }
 
     def _from_row(self, row: Mapping[str, Any]) -> Partner:

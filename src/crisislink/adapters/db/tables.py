@@ -49,6 +49,8 @@ partners = sa.Table(
     sa.Column("external", sa.Boolean, nullable=False),
     sa.Column("jurisdiction_ref", sa.String(100)),
     sa.Column("jurisdiction", sa.JSON(none_as_null=True)),
+    # A point inside the jurisdiction, where the partner's markers go: computed once, on write.
+    sa.Column("jurisdiction_anchor", sa.JSON(none_as_null=True)),
     _version(),
 )
 

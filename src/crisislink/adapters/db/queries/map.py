@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.access import visible_to
-from crisislink.adapters.geo.points import representative_point
 from crisislink.domains.sharing.contacts import StaffedHours
 from crisislink.domains.sharing.policy import Viewer
 
@@ -50,12 +49,10 @@ def jurisdiction_features(engine: Engine, viewer: Viewer) -> Iterator[Feature]:
 
 def _partner_points(conn: sa.Connection) -> dict[uuid.UUID, tuple[str, str, dict[str, Any]]]:
     p = t.partners.c
-    rows = conn.execute(sa.select(p.id, p.code, p.name, p.jurisdiction).where(p.jurisdiction.is_not(None)))
-    return {
-        row.id: (row.code, row.name, representative_point(row.jurisdiction["geometry"]))
-        for row in rows
-        if row.jurisdiction  # rows written before none_as_null hold a JSON null
-    }
+    rows = conn.execute(
+        sa.select(p.id, p.code, p.name, p.jurisdiction_anchor).where(p.jurisdiction_anchor.is_not(None))
+    )
+    return {row.id: (row.code, row.name, row.jurisdiction_anchor) for row in rows if row.jurisdiction_anchor}
 
 
 def contact_point_features(engine: Engine, viewer: Viewer, now: datetime) -> Iterator[Feature]:

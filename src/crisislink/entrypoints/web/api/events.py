@@ -43,7 +43,11 @@ async def _stream(
     platform = platform_of(request.app.state)
     if position < 0:
         position = await sync_to_thread(event_queries.head_position, platform.engine)
-    yield ServerSentEventMessage(data=None, comment="crisislink live feed", retry=RETRY_MS)
+    # "ready" carries the starting position as the stream's first id: a client that loses the feed before
+    # any event arrived still resumes from here, and misses nothing.
+    yield ServerSentEventMessage(
+        event="ready", data=str(position), id=position, comment="crisislink live feed", retry=RETRY_MS
+    )
     while True:
         if await sync_to_thread(optional_caller, request) is None:
             return  # the session ended; the client re-authenticates before reconnecting

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +20,7 @@ from crisislink.entrypoints.web.i18n import translations
 from crisislink.entrypoints.web.security import optional_caller, platform_of, provide_viewer
 from crisislink.entrypoints.web.ui.context import request_language
 
+GEOJSON = "application/geo+json"
 BASEMAP_LAYERS = ("countries", "regions", "municipalities", "rivers")
 # Routes whose bodies are gzipped already: the compression middleware must leave them alone.
 PRECOMPRESSED = "precompressed"
@@ -36,6 +40,20 @@ class BasemapInfo(msgspec.Struct):
     id: str
     url: str
     attribution: str
+
+
+@dataclass(frozen=True)
+class EncodedLayer:
+    raw: bytes
+    gzipped: bytes
+    etag: str
+
+
+def _encode(features: Iterable[dict[str, Any]]) -> EncodedLayer:
+    raw = _encoder.encode({"type": "FeatureCollection", "features": list(features)})
+    return EncodedLayer(
+        raw, gzip.compress(raw, compresslevel=5, mtime=0), f'"{hashlib.sha256(raw).hexdigest()[:20]}"'
+    )
 
 
 @lru_cache(maxsize=8)

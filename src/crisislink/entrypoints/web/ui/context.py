@@ -77,7 +77,7 @@ def page_for(request: Request[Any, Any, Any], *, prelogin_token: str | None = No
         language=language,
         timezone=timezone,
         csrf_token=csrf,
-        high_contrast=request.cookies.get(CONTRAST_COOKIE) == "on",
+        high_contrast=(request.query_params.get("contrast") or request.cookies.get(CONTRAST_COOKIE)) == "on",
         path=request.url.path,
     )
 

@@ -46,6 +46,7 @@
     source = new EventSource("/api/events" + (lastId ? "?after=" + encodeURIComponent(lastId) : ""));
     source.onopen = function () { show("live"); document.dispatchEvent(new CustomEvent("crisislink:live")); };
     source.onmessage = deliver;
+    source.addEventListener("ready", function (message) { lastId = message.lastEventId || message.data; });
     source.onerror = function () {
       show("offline");
       if (source.readyState === EventSource.CLOSED) { window.setTimeout(connect, 3000); }
