@@ -22,12 +22,16 @@ class Notifier:
 
     async def wait(self, seen: int, timeout: float) -> bool:
         """Wait until something newer than `seen` commits in this process, or until `timeout`."""
-        if self.latest > seen:
-            return True
         flag = asyncio.Event()
         entry = (asyncio.get_running_loop(), flag)
         with self._lock:
+            # Register before looking, so a commit in between is not missed.
             self._waiters.add(entry)
+            newer = self.latest > seen
+        if newer:
+            with self._lock:
+                self._waiters.discard(entry)
+            return True
         try:
             await asyncio.wait_for(flag.wait(), timeout)
             return True

@@ -44,33 +44,38 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor.close()
         dbapi_connection.create_function(SQLITE_FOLD, 1, sqlite_fold, deterministic=True)
 
+    _install_write_gate(engine)
+    return engine
+
+
+def _install_write_gate(engine: Engine) -> None:
+    """Writers of this process queue on a lock before SQLite's own write lock.
+
+    SQLite's busy handler polls with growing sleeps, adding tens of milliseconds to a write that waits
+    for another. The gate is taken at BEGIN IMMEDIATE and held by the pooled connection until it goes
+    back to the pool (after the COMMIT itself has run), or is invalidated or closed: a connection that
+    is dropped or broken cannot keep it.
+    """
     gate = threading.Lock()
+    key = "holds_write_gate"
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        # A writer takes the write lock up front, so two writers queue instead of deadlocking on upgrade.
-        # Writers of this process queue on a lock first: SQLite's busy handler would poll with growing
-        # sleeps, adding tens of milliseconds to a write that waits for another.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        if mode == "IMMEDIATE":
+        if mode == "IMMEDIATE" and not connection.info.get(key):
             if not gate.acquire(timeout=WRITE_WAIT_SECONDS):
                 raise sa.exc.TimeoutError(
                     f"no write slot within {WRITE_WAIT_SECONDS} s; the node is overloaded"
                 )
-            connection.info["holds_write_gate"] = True
-        try:
-            connection.exec_driver_sql(f"BEGIN {mode}")
-        except Exception:
-            _release(connection)
-            raise
+            connection.info[key] = True
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
-    def _release(connection: sa.Connection) -> None:
-        if connection.info.pop("holds_write_gate", False):
+    def _release(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        if record is not None and record.info.pop(key, False):
             gate.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
-    return engine
+    for name in ("checkin", "invalidate", "soft_invalidate", "close"):
+        event.listen(engine, name, _release)
 
 
 def writer(engine: Engine) -> Engine:

@@ -24,6 +24,22 @@ def visible_after(engine: Engine, viewer: Viewer, position: int, limit: int = 50
         return [EventView(**row) for row in conn.execute(query).mappings()]
 
 
+def next_batch(
+    engine: Engine, viewer: Viewer, position: int, limit: int = 500
+) -> tuple[list[EventView], int]:
+    """What the viewer may see after `position`, and how far the log was scanned.
+
+    The head is read first: every event up to it is covered by the scan that follows, so a reader with
+    nothing visible can still move past events it may not see (instead of asking again at once).
+    """
+    head = head_position(engine)
+    batch = visible_after(engine, viewer, position, limit)
+    scanned = (
+        batch[-1].position if len(batch) == limit else max(head, batch[-1].position if batch else position)
+    )
+    return batch, scanned
+
+
 def head_position(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.max(t.events.c.position))).scalar() or 0)

@@ -51,10 +51,12 @@ async def _stream(
     while True:
         if await sync_to_thread(optional_caller, request) is None:
             return  # the session ended; the client re-authenticates before reconnecting
-        batch = await sync_to_thread(event_queries.visible_after, platform.engine, caller.viewer, position)
+        batch, scanned = await sync_to_thread(
+            event_queries.next_batch, platform.engine, caller.viewer, position
+        )
         for event in batch:
-            position = event.position
             yield _message(event)
+        position = scanned
         if batch:
             continue
         if not await platform.notifier.wait(position, KEEPALIVE_SECONDS):

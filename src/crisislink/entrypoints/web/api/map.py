@@ -67,7 +67,7 @@ class MapController(Controller):
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     @get("/layers", sync_to_thread=False, summary="The map layers available to you, titles in your language")
-    def layers(self, request: Request[Any, Any, Any], state: State, viewer: Viewer) -> list[LayerInfo]:
+    def layers(self, request: Request[Any, Any, Any], state: State) -> list[LayerInfo]:
         gettext = translations(request_language(request, optional_caller(request))).gettext
         return [
             LayerInfo(
@@ -82,18 +82,35 @@ class MapController(Controller):
         ]
 
     @get(
-        "/layers/{layer_id:str}", sync_to_thread=False, summary="One layer as GeoJSON, only what you may see"
+        "/layers/{layer_id:str}",
+        sync_to_thread=True,
+        summary="One layer as GeoJSON, only what you may see",
+        opt={PRECOMPRESSED: True},
     )
-    def layer(self, state: State, viewer: Viewer, layer_id: str) -> Response[bytes]:
+    def layer(
+        self, request: Request[Any, Any, Any], state: State, viewer: Viewer, layer_id: str
+    ) -> Response[bytes]:
         platform = platform_of(state)
         layer = platform.layers.get(layer_id)
         if layer is None:
             raise NotFoundException(f"no map layer {layer_id!r}")
-        features = list(layer.features(platform.engine, viewer, platform.clock.now()))
-        body = _encoder.encode({"type": "FeatureCollection", "features": features})
-        return Response(
-            body, media_type="application/geo+json", headers={"cache-control": "private, no-store"}
-        )
+        now = platform.clock.now()
+        audience: object = viewer.signed_in if layer.shared else viewer
+        # Keyed by who looks (the policy decided what they get) and by the minute (staffing changes with it).
+        key = ("map-layer", layer.id, audience, now.replace(second=0, microsecond=0))
+        encoded = platform.read_cache.get(key, lambda: _encode(layer.features(platform.engine, viewer, now)))
+        headers = {
+            "cache-control": "private, no-cache",
+            "etag": encoded.etag,
+            "vary": "accept-encoding, cookie",
+        }
+        if request.headers.get("if-none-match") == encoded.etag:
+            return Response(b"", status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(
+                encoded.gzipped, media_type=GEOJSON, headers={**headers, "content-encoding": "gzip"}
+            )
+        return Response(encoded.raw, media_type=GEOJSON, headers=headers)
 
     @get("/basemap", sync_to_thread=False, summary="The offline basemap layers and their attribution")
     def basemap(self, state: State) -> list[BasemapInfo]:
