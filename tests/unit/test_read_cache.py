@@ -14,6 +14,9 @@ class FakeProbe:
     def version(self) -> int:
         return self.current
 
+    def close(self) -> None:
+        self.current = -1
+
 
 def test_a_change_to_the_database_empties_the_cache() -> None:
     probe = FakeProbe()

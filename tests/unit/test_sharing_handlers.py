@@ -171,10 +171,13 @@ def test_changing_a_marking_records_the_new_label(uow: FakeUnitOfWork) -> None:
         ),
         uow,
     )
-    last = contact.events[-1]
+    withdrawn, last = contact.events[-2:]
     assert isinstance(last, e.ContactPointUpdated)
     assert last.changed == ("label",)
     assert last.label.marking is Tlp.AMBER_STRICT
+    # Those who saw it under the old label are told, with no content, so their copies can go.
+    assert isinstance(withdrawn, e.ContactPointRelabelled)
+    assert withdrawn.label.marking is Tlp.GREEN
 
 
 def test_only_the_home_node_changes_a_record(uow: FakeUnitOfWork) -> None:

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from crisislink.adapters.auth import sessions
+from crisislink.adapters.db.queries import directory
+from crisislink.adapters.db.uow import AuditContext
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing.handlers import TOKEN_PREFIX, hash_token_secret
 from crisislink.domains.sharing.policy import Viewer
 from crisislink.kernel.errors import AuthenticationFailed, TooManyAttempts
-from crisislink.kernel.messages import Actor
+from crisislink.kernel.messages import SYSTEM, Actor
 
 CACHE_SECONDS = 5.0
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_USER_FROM_CLIENT = 5
+MAX_FAILURES_PER_USER = 25
 MAX_FAILURES_PER_CLIENT = 20
 
 
@@ -67,6 +70,14 @@ class AuthService:
         now = self._platform.clock.now()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         with self._platform.uow() as uow:
+            actor = Actor(user_id=user, partner_id=None, roles=frozenset())
+            uow.audit_as(
+                AuditContext(
+                    actor=actor,
+                    command="SignIn" if succeeded else "FailedSignIn",
+                    details={"username": name, "client": client},
+                )
+            )
             sessions.record_attempt(uow.connection, name, client, now, succeeded)
             sessions.prune_attempts(uow.connection, now - THROTTLE_WINDOW * 4)
             if user is not None:
@@ -81,8 +92,7 @@ class AuthService:
         return NewSession(token, csrf, caller)
 
     def _verify(self, username: str, password: str) -> uuid.UUID | None:
-        with self._platform.uow() as uow:
-            user = uow.users.by_username(username)
+        user = directory.credentials_of(self._platform.engine, username)
         if user is None or not user.active:
             self._platform.hasher.hash(password)  # same work either way: no user enumeration by timing
             return None
@@ -90,8 +100,13 @@ class AuthService:
 
     def _check_throttle(self, username: str, client: str) -> None:
         since = self._platform.clock.now() - THROTTLE_WINDOW
-        by_user, by_client = sessions.recent_failures(self._platform.engine, username, client, since)
-        if by_user >= MAX_FAILURES_PER_USER or by_client >= MAX_FAILURES_PER_CLIENT:
+        failures = sessions.recent_failures(self._platform.engine, username, client, since)
+        # Per name and client first: a stranger elsewhere cannot lock a duty officer out with a few tries.
+        if (
+            failures.pair >= MAX_FAILURES_PER_USER_FROM_CLIENT
+            or failures.username >= MAX_FAILURES_PER_USER
+            or failures.client >= MAX_FAILURES_PER_CLIENT
+        ):
             raise TooManyAttempts(
                 "too many failed sign-ins; wait 15 minutes or ask your partner administrator to reset the password",
                 retry_after_seconds=int(THROTTLE_WINDOW.total_seconds()),
@@ -99,6 +114,7 @@ class AuthService:
 
     def sign_out(self, token: str) -> None:
         with self._platform.uow() as uow:
+            uow.audit_as(AuditContext(actor=SYSTEM, command="SignOut"))
             if sessions.close_session(uow.connection, token):
                 uow.touched("session")
             uow.commit()

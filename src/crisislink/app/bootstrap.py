@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from crisislink.adapters.auth import revocation
 from crisislink.adapters.auth.passwords import Argon2Hasher
 from crisislink.adapters.bus.dispatcher import Consumer, OutboxDispatcher
 from crisislink.adapters.db.changes import change_probe
@@ -46,6 +47,14 @@ def command_handlers(hasher: PasswordHasher, clock: Clock) -> dict[type[Command]
         sc.CreateContactPoint: sh.create_contact_point,
         sc.UpdateContactPoint: sh.update_contact_point,
         sc.RemoveContactPoint: sh.remove_contact_point,
+    }
+
+
+def built_in_consumers() -> dict[str, Consumer]:
+    return {
+        revocation.CONSUMER: Consumer(
+            revocation.CONSUMER, revocation.EVENT_TYPES, revocation.end_sessions_on_credential_change
+        )
     }
 
 
@@ -99,6 +108,7 @@ class Platform:
 
     def stop(self) -> None:
         self._stop.set()
+        self.read_cache.close()
         self.dispatcher.kick()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -123,7 +133,7 @@ def bootstrap(
         hasher=hasher,
         registry=event_registry(),
         notifier=Notifier(),
-        consumers=dict(consumers or {}),
+        consumers={**built_in_consumers(), **(consumers or {})},
     )
     platform.read_cache = ReadCache(change_probe(platform.engine))
     for layer in sharing_layers():

@@ -11,7 +11,8 @@ from crisislink.kernel.messages import Command, Envelope
 
 # Handlers are typed against their capability's own unit-of-work protocol, which SqlUnitOfWork satisfies.
 CommandHandler = Callable[[Any, Any], Any]
-_SECRET_FIELDS = ("password", "secret", "token")
+# Fields whose values never reach the audit trail (commands carry secrets only under these names).
+_SECRET_FIELDS = frozenset({"password", "secret"})
 _MAX_DETAIL = 300
 
 
@@ -22,7 +23,7 @@ def audit_details(command: Command) -> dict[str, str]:
         if field.name == "actor":
             continue
         value = getattr(command, field.name)
-        if any(word in field.name for word in _SECRET_FIELDS):
+        if field.name in _SECRET_FIELDS or field.metadata.get("secret"):
             details[field.name] = "(withheld)"
         elif value is not None:
             details[field.name] = str(value)[:_MAX_DETAIL]

@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 class ChangeProbe(Protocol):
     def version(self) -> int: ...
+    def close(self) -> None: ...
 
 
 class ReadCache:
@@ -50,6 +51,8 @@ class ReadCache:
                     self._entries.popitem(last=False)
         return value
 
-    def clear(self) -> None:
+    def close(self) -> None:
         with self._lock:
             self._entries.clear()
+        if self._probe is not None:
+            self._probe.close()

@@ -90,17 +90,26 @@ def token_identity(engine: Engine, token_id: uuid.UUID, secret_hash: str, now: d
     return _identity(query, engine, None)
 
 
-def recent_failures(engine: Engine, username: str, client: str, since: datetime) -> tuple[int, int]:
-    """Failed sign-ins since `since`: for this username, and from this client address."""
+@dataclass(frozen=True)
+class Failures:
+    """Failed sign-ins in the throttle window: for the name from this client, for the name, from the client."""
+
+    pair: int
+    username: int
+    client: int
+
+
+def recent_failures(engine: Engine, username: str, client: str, since: datetime) -> Failures:
     failed = sa.and_(t.login_attempts.c.at > since, t.login_attempts.c.succeeded.is_(False))
+    a = t.login_attempts.c
+    query = sa.select(
+        sa.func.count().filter(sa.and_(a.username == username, a.client == client)),
+        sa.func.count().filter(a.username == username),
+        sa.func.count().filter(a.client == client),
+    ).where(failed, sa.or_(a.username == username, a.client == client))
     with engine.connect() as conn:
-        by_user = conn.execute(
-            sa.select(sa.func.count()).where(failed, t.login_attempts.c.username == username)
-        ).scalar_one()
-        by_client = conn.execute(
-            sa.select(sa.func.count()).where(failed, t.login_attempts.c.client == client)
-        ).scalar_one()
-    return int(by_user), int(by_client)
+        pair, by_user, by_client = conn.execute(query).one()
+    return Failures(int(pair), int(by_user), int(by_client))
 
 
 def record_attempt(conn: sa.Connection, username: str, client: str, at: datetime, succeeded: bool) -> None:
@@ -130,3 +139,15 @@ def close_session(conn: sa.Connection, token: str) -> int:
 
 def prune_attempts(conn: sa.Connection, before: datetime) -> None:
     conn.execute(t.login_attempts.delete().where(t.login_attempts.c.at < before))
+
+
+def close_sessions_of(conn: sa.Connection, user_id: uuid.UUID) -> int:
+    return int(conn.execute(t.sessions.delete().where(t.sessions.c.user_id == user_id)).rowcount)
+
+
+def forget_failures(conn: sa.Connection, username: str) -> None:
+    conn.execute(
+        t.login_attempts.delete().where(
+            t.login_attempts.c.username == username, t.login_attempts.c.succeeded.is_(False)
+        )
+    )

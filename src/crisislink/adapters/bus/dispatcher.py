@@ -116,9 +116,11 @@ class OutboxDispatcher:
                 )
                 if not _set_cursor(uow.connection, consumer.name, end, claim_from=first):
                     return True
+                uow.commits_held = True
                 for envelope in envelopes:
                     consumer.handler(outbox.to_event(self._registry, envelope), uow)
                     uow.settle(caused_by=envelope.id, correlation_id=envelope.correlation_id)
+                uow.commits_held = False
                 uow.commit()
         except Exception:  # noqa: BLE001 -- the batch rolled back; each event is retried on its own
             log.info("batch delivery to %s failed; delivering one by one", consumer.name)
@@ -161,7 +163,9 @@ class OutboxDispatcher:
             # Claim the delivery first: if another dispatcher got there, this transaction does nothing.
             if not _claim(uow.connection, consumer.name, envelope.id, advance_to, self._now()):
                 return
+            uow.commits_held = True
             consumer.handler(event, uow)
+            uow.commits_held = False
             uow.commit()
         if uow.committed:
             self.after_delivery(uow.committed)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.functions import insert_ignoring_duplicates
 
 GENESIS = "0" * 64
 _ADVANCE_HEAD = (
@@ -60,8 +61,10 @@ def lock_head(connection: sa.Connection) -> tuple[int, str]:
     query = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1).with_for_update()
     row = connection.execute(query).first()
     if row is None:
-        connection.execute(t.audit_head.insert().values(id=1, seq=0, hash=GENESIS))
-        return lock_head(connection)
+        # Two first writers may both get here: the loser's insert does nothing, then both lock the row.
+        seed = insert_ignoring_duplicates(connection, t.audit_head).values(id=1, seq=0, hash=GENESIS)
+        connection.execute(seed.on_conflict_do_nothing(index_elements=["id"]))
+        row = connection.execute(query).one()
     return int(row.seq), str(row.hash)
 
 
@@ -114,10 +117,11 @@ def verify(connection: sa.Connection) -> VerifyResult:
     for row in _rows(connection):
         problem = _check_row(row, expected_seq, prev_hash)
         if problem:
-            bad_seq = expected_seq if row.seq != expected_seq else int(row.seq)
-            return VerifyResult(checked, bad_seq, problem)
+            return VerifyResult(checked, expected_seq, problem)
         prev_hash, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
     head = connection.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
+    if head is None and checked:
+        return VerifyResult(checked, checked, "the chain's head record is missing")
     if head is not None and (head.seq != checked or head.hash != prev_hash):
         return VerifyResult(checked, checked + 1, "entries after the last intact one were removed")
     return VerifyResult(checked, None, None)

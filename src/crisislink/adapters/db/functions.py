@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -31,3 +32,8 @@ def _fold_default(element: fold, compiler: Any, **kw: Any) -> str:
 def sqlite_fold(value: str | None) -> str | None:
     """Registered on every SQLite connection under SQLITE_FOLD; PostgreSQL's lower() does the same."""
     return None if value is None else value.lower()
+
+
+def insert_ignoring_duplicates(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT DO NOTHING (the two databases crisislink runs on)."""
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)

@@ -86,7 +86,15 @@ class _Repository(abc.ABC, Generic[A]):
         return aggregate
 
     def remove(self, aggregate: A) -> None:
-        self._conn.execute(self.table.delete().where(self.table.c.id == aggregate.id))
+        result = self._conn.execute(
+            self.table.delete().where(
+                self.table.c.id == aggregate.id, self.table.c.version == aggregate.version
+            )
+        )
+        if result.rowcount != 1:
+            raise Conflict(
+                f"the {self.noun} {aggregate.id} was changed by someone else; reload it and try again"
+            )
         self._after_remove(aggregate)
         self._removed.add(aggregate.id)
         self.changed.append(aggregate.id)

@@ -42,6 +42,7 @@ class SqlUnitOfWork:
         self._extra_records: list[str] = []
         self._extra_events: list[Event] = []
         self._settled: list[tuple[Event, uuid.UUID | None, uuid.UUID | None]] = []
+        self.commits_held = False
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
@@ -99,6 +100,10 @@ class SqlUnitOfWork:
         self._settled.extend((event, caused_by, correlation_id) for event in self._collect_events())
 
     def commit(self) -> None:
+        if self.commits_held:
+            raise RuntimeError(
+                "event handlers do not commit: the dispatcher commits their work with the delivery"
+            )
         for repository in self._repositories:
             repository.flush()
         context = self.context or AuditContext(actor=SYSTEM, command="unattributed")

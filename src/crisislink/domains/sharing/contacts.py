@@ -105,6 +105,9 @@ class ContactPoint(Shareable):
     notes: str | None = None
 
     def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
         if not self.name.strip():
             raise InvalidInput("a point of contact needs a name")
         if not self.channels:

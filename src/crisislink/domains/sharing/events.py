@@ -88,6 +88,17 @@ class ContactPointUpdated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContactPointRelabelled(Event):
+    """Told to those who could see the record under its old label: reload it, or drop your copy.
+
+    Carries the old label and no content, so it reveals nothing to those who lost access.
+    """
+
+    TYPE = "crisislink.sharing.contact_point_relabelled"
+    contact_point_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContactPointRemoved(Event):
     TYPE = "crisislink.sharing.contact_point_removed"
     contact_point_id: uuid.UUID
@@ -113,5 +124,6 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ApiTokenRevoked,
     ContactPointCreated,
     ContactPointUpdated,
+    ContactPointRelabelled,
     ContactPointRemoved,
 )

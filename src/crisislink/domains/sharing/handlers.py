@@ -374,15 +374,18 @@ def update_contact_point(cmd: c.UpdateContactPoint, uow: SharingUnitOfWork) -> N
     if cmd.audience is not None:
         _check_audience(uow, cmd.audience)
     if cmd.marking is not None or cmd.audience is not None:
+        old_label = contact.label
         contact.label = Label(
             owner_partner_id=contact.label.owner_partner_id,
             home_node_id=contact.label.home_node_id,
             marking=cmd.marking or contact.label.marking,
             audience=cmd.audience if cmd.audience is not None else contact.label.audience,
         )
+        if contact.label != old_label:
+            contact.record(e.ContactPointRelabelled(label=old_label, contact_point_id=contact.id))
         changed.append("label")
     if changed:
-        ContactPoint.__post_init__(contact)
+        contact.validate()
         contact.record(
             e.ContactPointUpdated(label=contact.label, contact_point_id=contact.id, changed=tuple(changed))
         )

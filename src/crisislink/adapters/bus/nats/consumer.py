@@ -28,10 +28,10 @@ from crisislink.adapters.bus.nats.link import (
     JetStreamConfig,
     JetStreamLink,
     decode_envelope,
-    insert_ignoring_duplicates,
 )
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.engine import writer
+from crisislink.adapters.db.functions import insert_ignoring_duplicates
 from crisislink.kernel.messages import Envelope
 
 log = logging.getLogger(__name__)

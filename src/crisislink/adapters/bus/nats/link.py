@@ -25,7 +25,6 @@ from nats.js.api import (
     StreamConfig,
     StreamInfo,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crisislink.adapters.db.codec import label_builtins
 from crisislink.kernel.messages import Envelope
@@ -222,8 +221,3 @@ async def _sleep(seconds: float, *events: asyncio.Event) -> None:
     finally:
         for waiter in waiters:
             waiter.cancel()
-
-
-def insert_ignoring_duplicates(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that can say ON CONFLICT DO NOTHING (the two databases crisislink runs on)."""
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)

@@ -70,14 +70,6 @@ def get_partner(engine: Engine, partner_id: uuid.UUID) -> PartnerView:
     return msgspec.convert(record(row), PartnerView)
 
 
-def partner_jurisdictions(engine: Engine) -> list[Mapping[str, Any]]:
-    query = sa.select(t.partners.c.id, t.partners.c.code, t.partners.c.name, t.partners.c.jurisdiction).where(
-        t.partners.c.jurisdiction.is_not(None)
-    )
-    with engine.connect() as conn:
-        return [record(row) for row in conn.execute(query).mappings()]
-
-
 def _user_scope(viewer: Viewer, is_node_admin: bool) -> sa.ColumnElement[bool]:
     # People are listed to their own organisation (and node administrators), not to the whole network.
     return sa.true() if is_node_admin else t.users.c.partner_id == viewer.partner_id
@@ -171,3 +163,18 @@ def get_contact_point(
     if row is None:
         raise NotFound(f"no point of contact with id {contact_id} that you may see")
     return _contact_view(record(row), now)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    id: uuid.UUID
+    password_hash: str
+    active: bool
+
+
+def credentials_of(engine: Engine, username: str) -> Credentials | None:
+    """For signing in only: the password hash never leaves the authentication service."""
+    u = t.users.c
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(u.id, u.password_hash, u.active).where(u.username == username)).first()
+    return None if row is None else Credentials(row.id, row.password_hash, row.active)

@@ -47,6 +47,9 @@ class AuthController(Controller):
     ) -> Response[s.LoginResult]:
         platform = platform_of(state)
         session = auth_service(state).sign_in(data.username, data.password, client_address(request))
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:
+            auth_service(state).sign_out(previous)
         cookie = Cookie(
             key=SESSION_COOKIE,
             value=session.token,

@@ -47,7 +47,7 @@ class ContactPointController(Controller):
     tags = ["points of contact"]
     dependencies = {"caller": Provide(provide_caller, sync_to_thread=False)}
 
-    @get("/", sync_to_thread=False, summary="List the points of contact you may see")
+    @get("/", sync_to_thread=True, summary="List the points of contact you may see")
     def list_contacts(
         self,
         state: State,

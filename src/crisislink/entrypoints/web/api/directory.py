@@ -26,7 +26,7 @@ class NodeController(Controller):
     tags = ["directory"]
     dependencies = {"caller": Provide(provide_caller, sync_to_thread=False)}
 
-    @get("/", sync_to_thread=False, summary="List the nodes (deployments) of the network")
+    @get("/", sync_to_thread=True, summary="List the nodes (deployments) of the network")
     def list_nodes(self, state: State, caller: Caller) -> list[NodeView]:
         return directory.list_nodes(platform_of(state).engine)
 
@@ -43,7 +43,7 @@ class PartnerController(Controller):
     tags = ["directory"]
     dependencies = {"caller": Provide(provide_caller, sync_to_thread=False)}
 
-    @get("/", sync_to_thread=False, summary="List partner organisations")
+    @get("/", sync_to_thread=True, summary="List partner organisations")
     def list_partners(
         self,
         state: State,

@@ -159,4 +159,3 @@ class Health(msgspec.Struct):
     node: str
     version: str
     database: str
-    events_head: int

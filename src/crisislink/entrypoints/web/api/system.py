@@ -6,7 +6,6 @@ from litestar import Controller, get
 from litestar.datastructures import State
 
 from crisislink import __version__
-from crisislink.adapters.db.queries import events as event_queries
 from crisislink.entrypoints.web.api import schemas as s
 from crisislink.entrypoints.web.security import platform_of
 
@@ -15,7 +14,7 @@ class SystemController(Controller):
     path = "/api/health"
     tags = ["system"]
 
-    @get("/", sync_to_thread=False, summary="Liveness and the position of the newest event")
+    @get("/", sync_to_thread=False, summary="Liveness of this node (public: says nothing about the data)")
     def health(self, state: State) -> s.Health:
         platform = platform_of(state)
         return s.Health(
@@ -23,5 +22,4 @@ class SystemController(Controller):
             node=platform.settings.node_code,
             version=__version__,
             database=platform.engine.dialect.name,
-            events_head=event_queries.head_position(platform.engine),
         )

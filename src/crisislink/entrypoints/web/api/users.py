@@ -31,7 +31,7 @@ class UserController(Controller):
     tags = ["people"]
     dependencies = {"caller": Provide(provide_caller, sync_to_thread=False)}
 
-    @get("/", sync_to_thread=False, summary="List the users of your partner (all, for node administrators)")
+    @get("/", sync_to_thread=True, summary="List the users of your partner (all, for node administrators)")
     def list_users(self, state: State, caller: Caller) -> list[UserView]:
         return directory.list_users(
             platform_of(state).engine, caller.viewer, is_node_admin=_is_node_admin(caller)

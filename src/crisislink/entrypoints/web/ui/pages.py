@@ -96,6 +96,9 @@ class ConsolePages(Controller):
             return render(
                 request, page, "login.html", status=status, next=safe_next(data.next), error=message
             )
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:
+            auth_service(state).sign_out(previous)  # a hand-over ends the previous person's session
         cookie = Cookie(
             key=SESSION_COOKIE,
             value=session.token,
