@@ -77,7 +77,9 @@ def geojson(response: httpx.Response) -> dict[str, Any]:
 
 def features_of(client: Client, layer: str) -> list[dict[str, Any]]:
     response = client.get(f"/api/map/layers/{layer}")
-    assert response.headers["cache-control"] == "private, no-store"  # per viewer: never in a shared cache
+    # Per viewer: never in a shared cache; the browser revalidates with the ETag every time.
+    assert response.headers["cache-control"] == "private, no-cache"
+    assert response.headers["etag"]
     features: list[dict[str, Any]] = geojson(response)["features"]
     for feature in features:
         assert feature["type"] == "Feature"
@@ -444,3 +446,17 @@ def test_a_basemap_layer_is_plain_geojson_for_a_client_without_gzip(client: Clie
 def test_an_unknown_basemap_layer_is_a_404_problem(client: Client) -> None:
     response = client.get("/api/map/basemap/secret", headers={"accept-encoding": "identity"})
     assert_problem(response, 404, "no basemap layer", "countries")
+
+
+def test_a_layer_unchanged_since_the_last_read_answers_304_and_a_change_gives_new_content(
+    world: World, client: Client
+) -> None:
+    give_jurisdictions(world)
+    sign_in(client, "be.duty")
+    first = client.get("/api/map/layers/contact_points")
+    again = client.get("/api/map/layers/contact_points", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    world.contact("BE-NCCN", Tlp.GREEN, name="New desk")
+    changed = client.get("/api/map/layers/contact_points", headers={"if-none-match": first.headers["etag"]})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != first.headers["etag"]
