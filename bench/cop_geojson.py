@@ -131,6 +131,8 @@ def partner_rows(rng: random.Random, node_id: uuid.UUID, count: int) -> list[dic
                 "external": False,
                 "jurisdiction_ref": ref,
                 "jurisdiction": {"geometry": place.geometry, "ref": ref},
+                # As the repository stores it on every write (the marker's place, computed once).
+                "jurisdiction_anchor": representative_point(dict(place.geometry)),
                 "version": 1,
             }
         )
