@@ -95,8 +95,3 @@ def read_ids(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> list[Envelo
 
 def to_event(registry: EventRegistry, envelope: Envelope) -> Event:
     return decode_event(registry.get(envelope.type), envelope.payload, envelope.label)
-
-
-def last_position(connection: sa.Connection) -> int:
-    value = connection.execute(sa.select(sa.func.max(t.events.c.position))).scalar()
-    return int(value or 0)

@@ -67,9 +67,3 @@ def _grant_applies(grant: Grant, viewer: Viewer, label: Label) -> bool:
     if grant is Grant.AUDIENCE_PARTNER:
         return Principal.partner(viewer.partner_id) in label.audience
     return Principal.user(viewer.user_id) in label.audience
-
-
-def explain(label: Label) -> str:
-    """A sentence for the interface: who can see this record."""
-    grants = sorted(grant.value for grant in GRANTS.get(label.marking, frozenset()))
-    return f"TLP:{label.marking.value} — visible to " + "; ".join(grants)
