@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
+from scripts.screenshots import CHROMIUM_ARGS
 
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.geo.reference import ReferenceData
@@ -33,15 +34,6 @@ from tests.support import IN_CI, live_server, make_platform, migrated
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, ViewportSize
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT: ViewportSize = {"width": 1400, "height": 850}
 DUTY_OFFICER = "nccn.duty"
 
