@@ -20,10 +20,12 @@ from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bus import CommandHandler, MessageBus
+from crisislink.app.incidents import incident_handlers, incident_layers
 from crisislink.app.layers import LayerRegistry, sharing_layers
 from crisislink.app.notifier import Notifier
 from crisislink.app.read_cache import ReadCache
 from crisislink.app.settings import Settings
+from crisislink.domains.incidents.events import ALL_EVENTS as INCIDENT_EVENTS
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing import handlers as sh
 from crisislink.domains.sharing.events import ALL_EVENTS as SHARING_EVENTS
@@ -59,7 +61,7 @@ def built_in_consumers() -> dict[str, Consumer]:
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry(SHARING_EVENTS)
+    return EventRegistry((*SHARING_EVENTS, *INCIDENT_EVENTS))
 
 
 @dataclass
@@ -86,7 +88,11 @@ class Platform:
         return SqlUnitOfWork(self.engine, self.node_id, self.clock.now)
 
     def wire(self, extra_handlers: Mapping[type[Command], CommandHandler] | None = None) -> None:
-        handlers = {**command_handlers(self.hasher, self.clock), **(extra_handlers or {})}
+        handlers = {
+            **command_handlers(self.hasher, self.clock),
+            **incident_handlers(self.engine, self.reference, self.settings, self.clock),
+            **(extra_handlers or {}),
+        }
         self.dispatcher = OutboxDispatcher(
             self.engine, self.registry, self.consumers, self.uow, self.clock.now
         )
@@ -136,7 +142,7 @@ def bootstrap(
         consumers={**built_in_consumers(), **(consumers or {})},
     )
     platform.read_cache = ReadCache(change_probe(platform.engine))
-    for layer in sharing_layers():
+    for layer in (*sharing_layers(), *incident_layers()):
         platform.layers.register(layer)
     platform.wire(overrides.get("handlers"))
     return platform

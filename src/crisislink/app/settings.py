@@ -18,6 +18,12 @@ class Settings:
     max_body_bytes: int = 1_000_000
     argon2_fast: bool = False
     tile_url: str | None = None
+    # The border rule: an incident this close to a border (km) notifies the partners across it.
+    neighbour_distance_km: float = 5.0
+    # An unacknowledged notification moves to the next contact after this many minutes.
+    escalate_after_minutes: int = 15
+    # A reminder goes out this many minutes before the next situation report is due.
+    sitrep_reminder_minutes: int = 15
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -32,6 +38,9 @@ class Settings:
             session_hours=int(source.get("CRISISLINK_SESSION_HOURS", "12")),
             max_body_bytes=int(source.get("CRISISLINK_MAX_BODY_BYTES", "1000000")),
             tile_url=source.get("CRISISLINK_TILE_URL") or None,
+            neighbour_distance_km=float(source.get("CRISISLINK_NEIGHBOUR_DISTANCE_KM", "5")),
+            escalate_after_minutes=int(source.get("CRISISLINK_ESCALATE_AFTER_MINUTES", "15")),
+            sitrep_reminder_minutes=int(source.get("CRISISLINK_SITREP_REMINDER_MINUTES", "15")),
         )
 
     def sqlite_path(self) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from crisislink.kernel.markings import Label
 from crisislink.kernel.messages import Event
 
 
@@ -16,3 +17,10 @@ class Aggregate:
 
     def record(self, event: Event) -> None:
         self.events.append(event)
+
+
+@dataclass(kw_only=True, eq=False)
+class Shareable(Aggregate):
+    """A record others may see under its label (owner, home node, TLP marking, audience)."""
+
+    label: Label

@@ -24,10 +24,9 @@ from crisislink.domains.sharing.model import (
     PartnerKind,
     Role,
     Scope,
-    Shareable,
     User,
 )
-from crisislink.kernel.aggregate import Aggregate
+from crisislink.kernel.aggregate import Aggregate, Shareable
 from crisislink.kernel.errors import Conflict, NotFound
 from crisislink.kernel.geo import Area
 from crisislink.kernel.markings import Label, Principal, PrincipalKind, Tlp
@@ -61,7 +60,7 @@ class _Repository(abc.ABC, Generic[A]):
 
     def add(self, aggregate: A) -> None:
         aggregate.version = 1
-        self._conn.execute(self.table.insert(), {**self._to_row(aggregate), "version": 1})
+        self._conn.execute(self.table.insert(), {**self._written_row(aggregate), "version": 1})
         self._after_insert(aggregate)
         self._seen[aggregate.id] = (aggregate, self._state(aggregate))
         self.changed.append(aggregate.id)
@@ -113,7 +112,7 @@ class _Repository(abc.ABC, Generic[A]):
         statement = self.table.update().where(
             self.table.c.id == sa.bindparam("where_id"), self.table.c.version == sa.bindparam("where_version")
         )
-        row = {**self._to_row(aggregate), "version": aggregate.version + 1}
+        row = {**self._written_row(aggregate), "version": aggregate.version + 1}
         row.pop("id")
         result = self._conn.execute(
             statement, {**row, "where_id": aggregate.id, "where_version": aggregate.version}
@@ -125,6 +124,10 @@ class _Repository(abc.ABC, Generic[A]):
         aggregate.version += 1
         self._after_update(aggregate)
         self.changed.append(aggregate.id)
+
+    def _written_row(self, aggregate: A) -> Row:
+        """The row as written; may add columns that are not compared to detect change (e.g. a stamp)."""
+        return self._to_row(aggregate)
 
     def _after_insert(self, aggregate: A) -> None:
         """Hook for rows that live beside the main one (e.g. audiences)."""

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from crisislink.adapters.db import audit, outbox
+from crisislink.adapters.db import incident_repositories as ir
 from crisislink.adapters.db import repositories as r
+from crisislink.adapters.db.directory_port import SqlDirectory
 from crisislink.adapters.db.engine import writer
 from crisislink.kernel.aggregate import Aggregate
 from crisislink.kernel.ids import new_id
@@ -63,12 +65,23 @@ class SqlUnitOfWork:
         self.users = r.UserRepository(self.connection)
         self.tokens = r.TokenRepository(self.connection)
         self.contact_points = r.ContactPointRepository(self.connection)
+        self.incidents = ir.IncidentRepository(self.connection, self._now)
+        self.log = ir.LogRepository(self.connection)
+        self.tasks = ir.TaskRepository(self.connection, self._now)
+        self.sitreps = ir.SitrepRepository(self.connection, self._now)
+        self.notifications = ir.NotificationRepository(self.connection, self._now)
+        self.directory = SqlDirectory(self.connection)
         self._repositories: tuple[r._Repository[Any], ...] = (
             self.nodes,
             self.partners,
             self.users,
             self.tokens,
             self.contact_points,
+            self.incidents,
+            self.log,
+            self.tasks,
+            self.sitreps,
+            self.notifications,
         )
 
     def audit_as(self, context: AuditContext) -> None:

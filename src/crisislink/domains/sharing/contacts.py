@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crisislink.domains.sharing.model import Shareable
+from crisislink.kernel.aggregate import Shareable
 from crisislink.kernel.errors import InvalidInput
 
 

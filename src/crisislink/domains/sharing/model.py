@@ -9,7 +9,6 @@ from datetime import datetime
 
 from crisislink.kernel.aggregate import Aggregate
 from crisislink.kernel.geo import Area
-from crisislink.kernel.markings import Label
 
 
 class PartnerKind(enum.StrEnum):
@@ -90,10 +89,3 @@ class ApiToken(Aggregate):
 
     def usable_at(self, moment: datetime) -> bool:
         return not self.revoked and moment < self.expires_at
-
-
-@dataclass(kw_only=True, eq=False)
-class Shareable(Aggregate):
-    """A record others may see under its label (owner, home node, TLP marking, audience)."""
-
-    label: Label

@@ -23,6 +23,11 @@ from crisislink.entrypoints.web.api.auth import AuthController, TokenController
 from crisislink.entrypoints.web.api.contacts import ContactPointController
 from crisislink.entrypoints.web.api.directory import NodeController, PartnerController
 from crisislink.entrypoints.web.api.events import EventStreamController
+from crisislink.entrypoints.web.api.incidents import (
+    IncidentController,
+    NotificationController,
+    TaskController,
+)
 from crisislink.entrypoints.web.api.map import PRECOMPRESSED, MapController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
@@ -41,6 +46,9 @@ API_CONTROLLERS = (
     ContactPointController,
     EventStreamController,
     SystemController,
+    IncidentController,
+    TaskController,
+    NotificationController,
 )
 
 

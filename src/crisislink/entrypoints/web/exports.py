@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from crisislink.adapters.db.queries.incident_views import LogEntryView
 from crisislink.adapters.db.queries.views import ContactPointView
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +35,41 @@ def contacts_csv(rows: Iterable[ContactPointView]) -> str:
                 _cell(channels),
                 " ".join(row.languages),
                 "yes" if row.staffed_now else "no",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def log_csv(rows: Iterable[LogEntryView]) -> str:
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(
+        [
+            "id",
+            "occurred_at",
+            "recorded_at",
+            "owner_partner_id",
+            "marking",
+            "kind",
+            "text",
+            "decided_by",
+            "basis",
+            "source",
+        ]
+    )
+    for row in rows:
+        out.writerow(
+            [
+                str(row.id),
+                row.occurred_at.isoformat(),
+                row.recorded_at.isoformat(),
+                str(row.owner_partner_id),
+                row.marking,
+                row.kind,
+                _cell(row.text),
+                _cell(row.decided_by or ""),
+                _cell(row.basis or ""),
+                _cell(row.source or ""),
             ]
         )
     return buffer.getvalue()

@@ -93,18 +93,14 @@ def get_user(engine: Engine, viewer: Viewer, user_id: uuid.UUID, *, is_node_admi
     return msgspec.convert(record(row), UserView)
 
 
-def _audience_column() -> sa.ScalarSelect[str]:
+def audience_column(table: sa.Table) -> sa.ScalarSelect[str]:
     """The record's audience as 'kind:id' items joined by commas, fetched in the same query."""
     a = t.audience.c
     item = a.principal_kind + sa.literal(":") + sa.cast(a.principal_id, sa.String)
-    return (
-        sa.select(sa.func.aggregate_strings(item, ","))
-        .where(a.record_id == t.contact_points.c.id)
-        .scalar_subquery()
-    )
+    return sa.select(sa.func.aggregate_strings(item, ",")).where(a.record_id == table.c.id).scalar_subquery()
 
 
-_CONTACT_COLUMNS = (*t.contact_points.c, _audience_column().label("audience"))
+_CONTACT_COLUMNS = (*t.contact_points.c, audience_column(t.contact_points).label("audience"))
 
 
 def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
@@ -125,7 +121,7 @@ def _contact_query(viewer: Viewer, flt: ContactFilter) -> sa.Select[Any]:
     return query.order_by(c.owner_partner_id, c.role, c.name)
 
 
-def _audience(joined: str | None) -> list[AudienceMember]:
+def audience_members(joined: str | None) -> list[AudienceMember]:
     members = []
     for item in sorted((joined or "").split(",")):
         kind, _, principal = item.partition(":")
@@ -137,7 +133,7 @@ def _audience(joined: str | None) -> list[AudienceMember]:
 def _contact_view(row: Mapping[str, Any], now: datetime) -> ContactPointView:
     hours = msgspec.convert(row["hours"], StaffedHours)
     return msgspec.convert(
-        {**row, "audience": _audience(row["audience"]), "staffed_now": hours.is_staffed(now)},
+        {**row, "audience": audience_members(row["audience"]), "staffed_now": hours.is_staffed(now)},
         ContactPointView,
         from_attributes=True,
     )

@@ -1,0 +1,1 @@
+"""Interchange standards crisislink speaks with other systems (EMSI), with their official schemas shipped."""
