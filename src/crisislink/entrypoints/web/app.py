@@ -29,11 +29,14 @@ from crisislink.entrypoints.web.api.incidents import (
     TaskController,
 )
 from crisislink.entrypoints.web.api.map import PRECOMPRESSED, MapController
+from crisislink.entrypoints.web.api.sitreps import SitrepController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
 from crisislink.entrypoints.web.docs_page import LocalRedoc
 from crisislink.entrypoints.web.problems import EXCEPTION_HANDLERS
 from crisislink.entrypoints.web.security import security_headers
+from crisislink.entrypoints.web.ui.incident_forms import IncidentForms
+from crisislink.entrypoints.web.ui.incident_pages import IncidentPages
 from crisislink.entrypoints.web.ui.pages import ConsolePages
 from crisislink.entrypoints.web.ui.render import environment
 
@@ -49,6 +52,7 @@ API_CONTROLLERS = (
     IncidentController,
     TaskController,
     NotificationController,
+    SitrepController,
 )
 
 
@@ -90,6 +94,8 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
             *API_CONTROLLERS,
             MapController,
             ConsolePages,
+            IncidentPages,
+            IncidentForms,
             create_static_files_router(
                 "/static", [_static_dir()], cache_control=CacheControlHeader(max_age=3600)
             ),

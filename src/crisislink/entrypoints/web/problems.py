@@ -32,8 +32,12 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def status_of(exc: errors.CrisislinkError) -> int:
+    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+
+
 def domain_error(_request: Request[Any, Any, Any], exc: errors.CrisislinkError) -> Response[dict[str, Any]]:
-    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    status = status_of(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.TooManyAttempts):
         extra["retry_after"] = exc.retry_after_seconds

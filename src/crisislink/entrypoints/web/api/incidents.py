@@ -84,6 +84,16 @@ class IncidentController(Controller):
             ("incident", incident_id, viewer), lambda: q.get_incident(platform.engine, viewer, incident_id)
         )
 
+    @get("/{incident_id:uuid}/area", sync_to_thread=True, summary="The affected area, as a GeoJSON feature")
+    def area(self, state: State, caller: Caller, incident_id: uuid.UUID) -> dict[str, object]:
+        incident = q.get_incident(platform_of(state).engine, caller.viewer, incident_id)
+        return {
+            "type": "Feature",
+            "id": f"incident:{incident.id}",
+            "geometry": incident.area,
+            "properties": {"title": incident.title, "hazard": incident.hazard, "marking": incident.marking},
+        }
+
     @patch("/{incident_id:uuid}", sync_to_thread=True, summary="Change an incident (send expected_version)")
     def update(
         self, state: State, caller: Caller, incident_id: uuid.UUID, data: s.IncidentPatch
