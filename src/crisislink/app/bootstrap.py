@@ -19,6 +19,7 @@ from crisislink.adapters.db.codec import EventRegistry
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.adapters.geo.reference import ReferenceData
+from crisislink.app import schedule
 from crisislink.app.bus import CommandHandler, MessageBus
 from crisislink.app.incidents import incident_handlers, incident_layers
 from crisislink.app.layers import LayerRegistry, sharing_layers
@@ -106,11 +107,15 @@ class Platform:
         self.dispatcher.kick()
 
     def start_background(self) -> None:
-        thread = threading.Thread(
+        outbox = threading.Thread(
             target=self.dispatcher.run_forever, args=(self._stop,), name="outbox", daemon=True
         )
-        thread.start()
-        self._threads.append(thread)
+        ticker = threading.Thread(
+            target=schedule.run_forever, args=(self.bus, self._stop), name="schedule", daemon=True
+        )
+        for thread in (outbox, ticker):
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()

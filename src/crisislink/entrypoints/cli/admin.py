@@ -101,7 +101,8 @@ def list_users() -> None:
     console.print(table)
 
 
-def _viewer(node: Platform, username: str | None) -> Viewer:
+def viewer_named(node: Platform, username: str | None) -> Viewer:
+    """The user named by `--as`, or (none named) any member of the network."""
     if username is None:
         return ANY_MEMBER
     for user in directory.list_users(node.engine, PUBLIC, is_node_admin=True):
@@ -151,7 +152,7 @@ def list_contacts(
 ) -> None:
     """List points of contact, filtered by the sharing policy (default: what the whole network may see)."""
     with platform() as node:
-        viewer = _viewer(node, as_user)
+        viewer = viewer_named(node, as_user)
         partner_rows = directory.list_partners(node.engine)
         codes = {p.id: p.code for p in partner_rows}
         wanted = next((p.id for p in partner_rows if partner and p.code == partner.upper()), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crisislink.entrypoints.cli import admin, audit, db, events, serve
+from crisislink.entrypoints.cli import admin, audit, db, events, incidents, serve
 
 app = typer.Typer(
     name="crisislink",
@@ -21,6 +21,7 @@ app.add_typer(admin.users, name="user")
 app.add_typer(admin.partners, name="partner")
 app.add_typer(admin.nodes, name="node")
 app.add_typer(admin.contacts, name="contact")
+app.add_typer(incidents.app, name="incidents")
 
 
 def main() -> None:

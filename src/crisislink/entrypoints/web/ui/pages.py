@@ -142,7 +142,14 @@ class ConsolePages(Controller):
         if isinstance(page, Redirect):
             return page
         settings = platform_of(state).settings
-        return render(request, page, "cop.html", secure=settings.secure_cookies, tile_url=settings.tile_url)
+        return render(
+            request,
+            page,
+            "cop.html",
+            secure=settings.secure_cookies,
+            tile_url=settings.tile_url,
+            hazards=labels.HAZARDS,
+        )
 
     @get("/directory", sync_to_thread=False)
     def directory_page(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:

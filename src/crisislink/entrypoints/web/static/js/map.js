@@ -85,14 +85,26 @@
     list.appendChild(dt);
     list.appendChild(dd);
   }
+  function incidentRows(list, p) {
+    if (p.mode && p.mode !== "live") { row(list, "", "⚠ " + p.mode.toUpperCase()); }
+    row(list, words.hazard, words["hazard:" + p.hazard] || p.hazard);
+    Object.keys(p.levels || {}).forEach(function (country) { row(list, country, p.levels[country].replace(/_/g, " ")); });
+  }
+  function incidentLink(p) {
+    var link = document.createElement("a");
+    link.href = "/incidents/" + encodeURIComponent(p.incident_id);
+    link.textContent = words["open-incident"];
+    details.appendChild(link);
+  }
   function showDetails(features) {
     details.textContent = "";
     features.forEach(function (feature) {
       var p = feature.properties || {};
       var heading = document.createElement("h3");
-      heading.textContent = p.name || p.code || feature.id;
+      heading.textContent = p.title || p.name || p.code || feature.id;
       details.appendChild(heading);
       var list = document.createElement("dl");
+      if (p.kind === "incident") { incidentRows(list, p); }
       if (p.partner_name || p.code) { row(list, words.partner, p.partner_name || p.code); }
       if (p.country) { row(list, words.country, p.country); }
       if (p.role) { row(list, "", p.role.replace(/_/g, " ")); }
@@ -100,6 +112,7 @@
       (p.channels || []).forEach(function (channel) { row(list, channel.kind, channel.value); });
       if (p.marking) { row(list, "TLP", p.marking); }
       details.appendChild(list);
+      if (p.kind === "incident") { incidentLink(p); return; }
       var partnerId = p.partner_id;
       if (partnerId) {
         var link = document.createElement("a");

@@ -1,0 +1,38 @@
+"""The platform's clock-driven work: escalate unanswered notifications, publish and remind of reports.
+
+It runs in a background thread of the serving process; `crisislink incidents tick` does one round by
+hand. Two processes running it at once are safe: a record changed by both loses one write to a version
+conflict, which is logged and retried on the next round.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from crisislink.app.bus import MessageBus
+from crisislink.domains.incidents.commands import RunSchedule
+from crisislink.kernel.errors import CrisislinkError
+from crisislink.kernel.messages import SYSTEM
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 30.0
+
+
+def run_once(bus: MessageBus) -> int:
+    done: int = bus.handle(RunSchedule(actor=SYSTEM))
+    return done
+
+
+def run_forever(bus: MessageBus, stop: threading.Event, interval: float = INTERVAL_SECONDS) -> None:
+    while not stop.wait(interval):
+        try:
+            done = run_once(bus)
+        except CrisislinkError as error:
+            log.warning("scheduled work was refused this round and is retried next round: %s", error.message)
+        except Exception:
+            # The schedule must outlive a bad round (e.g. the database briefly unavailable).
+            log.exception("scheduled work failed; retrying in %s s", interval)
+        else:
+            if done:
+                log.info("scheduled work: %d item(s) escalated, published or reminded", done)

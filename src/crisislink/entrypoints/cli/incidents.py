@@ -1,0 +1,76 @@
+"""crisislink incidents …: list and inspect incidents, run the schedule, replay a past crisis."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from crisislink.adapters.db.queries import directory
+from crisislink.adapters.db.queries import incidents as q
+from crisislink.adapters.db.queries import timeline as tl
+from crisislink.app import schedule
+from crisislink.entrypoints.cli.admin import viewer_named
+from crisislink.entrypoints.cli.common import console, platform, run
+
+app = typer.Typer(
+    help="Incidents: list, inspect, run the schedule, replay a past crisis.", no_args_is_help=True
+)
+
+AsUser = Annotated[str | None, typer.Option("--as", help="See what this user may see")]
+
+
+@app.command("list")
+def list_incidents(
+    include_closed: Annotated[bool, typer.Option("--closed", help="Include closed incidents")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Incidents, newest first, with each country's own level side by side."""
+    with platform() as node:
+        viewer = viewer_named(node, as_user)
+        rows = q.list_incidents(node.engine, viewer, q.IncidentFilter(include_closed=include_closed))
+        names = {p.id: p.code for p in directory.list_partners(node.engine)}
+    table = Table("id", "title", "hazard", "mode", "levels", "lead", "status", "TLP")
+    for row in rows:
+        levels = ", ".join(f"{lv.country} {lv.level}" for lv in row.levels) or "—"
+        lead = names.get(row.lead_partner_id, "?")
+        table.add_row(str(row.id), row.title, row.hazard, row.mode, levels, lead, row.status, row.marking)
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    incident_id: Annotated[str, typer.Argument(help="The incident's id")],
+    limit: Annotated[int, typer.Option(help="Timeline items to show")] = 30,
+    as_user: AsUser = None,
+) -> None:
+    """One incident: its levels and the newest entries of its timeline."""
+
+    def action() -> None:
+        with platform() as node:
+            viewer = viewer_named(node, as_user)
+            incident = q.get_incident(node.engine, viewer, uuid.UUID(incident_id))
+            items = tl.timeline(node.engine, viewer, incident.id, limit=limit)
+        console.print(
+            f"[bold]{incident.title}[/]  {incident.hazard}  {incident.status}  TLP:{incident.marking}"
+        )
+        if incident.mode != "live":
+            console.print(f"[bold magenta]{incident.mode.upper()} — not live data[/]")
+        for level in incident.levels:
+            console.print(f"  {level.country}: {level.level} since {level.at.isoformat()}")
+        table = Table("when (UTC)", "kind", "TLP", "what")
+        for item in items:
+            table.add_row(item.at.isoformat(timespec="minutes"), item.kind, item.marking, item.summary[:120])
+        console.print(table)
+
+    run(action)
+
+
+@app.command("tick")
+def tick() -> None:
+    """Do the time-driven work now: escalate unanswered notifications, publish and remind of reports."""
+    with platform() as node:
+        done = run(lambda: schedule.run_once(node.bus))
+    console.print(f"{done} item(s) escalated, published or reminded")
