@@ -318,6 +318,14 @@ class SitrepRepository(_StampedRepository[Sitrep]):
         ]
 
     def _superseded(self, sitrep: Sitrep) -> bool:
+        # A report published earlier in this same unit of work is not in the database yet.
+        if any(
+            other.incident_id == sitrep.incident_id
+            and other.number > sitrep.number
+            and other.status is SitrepStatus.PUBLISHED
+            for other in self.seen()
+        ):
+            return True
         newer = self._conn.execute(
             sa.select(sa.func.count()).where(
                 t.sitreps.c.incident_id == sitrep.incident_id,

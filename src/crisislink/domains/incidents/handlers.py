@@ -143,11 +143,12 @@ def update_incident(
             f"the incident changed since you read it (you had version {cmd.expected_version}, it is now "
             f"{incident.version}); reload it and apply your change again"
         )
+    explicit = _explicit_audience(incident)  # before the parties change, or a removed one would stay
     changed = _apply_changes(cmd, incident, uow, geometry)
     if not changed:
         return
     old_label = incident.label
-    incident.label = _relabel(cmd, incident, uow.directory)
+    incident.label = _relabel(cmd, incident, uow.directory, explicit)
     if incident.label != old_label:
         changed.append("label")
         incident.record(e.IncidentRelabelled(label=old_label, incident_id=incident.id))
@@ -182,8 +183,10 @@ def _apply_changes(
     return changed
 
 
-def _relabel(cmd: c.UpdateIncident, incident: Incident, directory: Directory) -> Label:
-    audience = cmd.audience if cmd.audience is not None else _explicit_audience(incident)
+def _relabel(
+    cmd: c.UpdateIncident, incident: Incident, directory: Directory, explicit: frozenset[Principal]
+) -> Label:
+    audience = cmd.audience if cmd.audience is not None else explicit
     check_audience(directory, audience)
     owner = incident.label.owner_partner_id
     assert owner is not None
@@ -298,9 +301,10 @@ def notify_neighbours_of(
     )
     for neighbour in due:
         _notify(incident, neighbour.partner_id, neighbour.chain, check.explanation, uow, moment, rules)
-    if due and incident.label.marking is Tlp.AMBER:
-        # A neighbour that must act needs to see the incident: AMBER reaches the partners told about it.
-        extra = {Principal.partner(n.partner_id) for n in due}
+    if incident.label.marking is Tlp.AMBER and (told or due):
+        # A neighbour that must act needs to see the incident: AMBER reaches every partner told about it,
+        # including those told while it was GREEN.
+        extra = {Principal.partner(p) for p in told | {n.partner_id for n in due}}
         incident.label = Label(
             incident.label.owner_partner_id,
             incident.label.home_node_id,

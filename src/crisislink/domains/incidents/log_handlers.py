@@ -9,7 +9,7 @@ from crisislink.domains.incidents import events as e
 from crisislink.domains.incidents.handlers import Now, aware
 from crisislink.domains.incidents.labels import check_audience, child_label
 from crisislink.domains.incidents.model import MAX_TITLE, LogEntry, Task, text
-from crisislink.domains.incidents.permissions import require_party
+from crisislink.domains.incidents.permissions import require_party, require_writer
 from crisislink.domains.incidents.ports import IncidentsUnitOfWork
 from crisislink.kernel.errors import Conflict, InvalidInput, NotFound
 from crisislink.kernel.ids import new_id
@@ -104,6 +104,8 @@ def assign_task(cmd: c.AssignTask, uow: IncidentsUnitOfWork, now: Now) -> uuid.U
 def move_task(cmd: c.MoveTask, uow: IncidentsUnitOfWork, now: Now) -> None:
     task = uow.tasks.get(cmd.task_id)
     incident = uow.incidents.get(task.incident_id)
+    # The partner a task is assigned to may move it, like the parties; either way it takes a writer's role.
+    require_writer(cmd.actor, incident.mode)
     if cmd.actor.partner_id != task.assignee_partner_id:
         require_party(cmd.actor, incident)
     if task.version != cmd.expected_version:

@@ -138,7 +138,7 @@ def run_schedule(cmd: c.RunSchedule, uow: IncidentsUnitOfWork, now: Now, rules: 
 def _publish_scheduled(uow: IncidentsUnitOfWork, moment: datetime) -> int:
     due = uow.sitreps.scheduled_before(moment)
     for sitrep in due:
-        sitrep.publish(moment, moment)
+        sitrep.publish(moment, moment, check_next=False)
         _record_published(sitrep)
     return len(due)
 

@@ -76,11 +76,15 @@ class Sitrep(Shareable):
             raise InvalidInput("a situation report needs a text in at least one language")
         self.texts, self.figures, self.next_report_at = texts, figures, next_report_at
 
-    def publish(self, at: datetime, now: datetime) -> bool:
-        """Publish now, or schedule for `at`. True if it is published now."""
+    def publish(self, at: datetime, now: datetime, *, check_next: bool = True) -> bool:
+        """Publish now, or schedule for `at`. True if it is published now.
+
+        `check_next=False` is for the schedule publishing a report that was accepted earlier: a next-report
+        time that has passed meanwhile (the schedule was down) must not keep the report unpublished.
+        """
         if self.status is SitrepStatus.PUBLISHED:
             raise Conflict(f"situation report {self.number} is published already")
-        if self.next_report_at is not None and self.next_report_at <= max(at, now):
+        if check_next and self.next_report_at is not None and self.next_report_at <= max(at, now):
             raise InvalidInput("the next report must be due after this one is published")
         if at > now:
             self.status, self.publish_at = SitrepStatus.SCHEDULED, at
