@@ -17,6 +17,7 @@ from crisislink.app.layers import N_, Feature, MapLayer
 from crisislink.app.settings import Settings
 from crisislink.domains.incidents import commands as c
 from crisislink.domains.incidents import handlers as h
+from crisislink.domains.incidents import import_handlers as ih
 from crisislink.domains.incidents import log_handlers as lh
 from crisislink.domains.incidents import sitrep_handlers as sh
 from crisislink.domains.sharing.policy import Viewer
@@ -54,6 +55,7 @@ def incident_handlers(
         c.ReviseSitrep: partial(sh.revise_sitrep, now=now),
         c.PublishSitrep: partial(sh.publish_sitrep, now=now),
         c.RunSchedule: partial(sh.run_schedule, now=now, rules=rules),
+        c.ImportIncident: partial(ih.import_incident, geometry=geometry, border=border, now=now, rules=rules),
     }
 
 

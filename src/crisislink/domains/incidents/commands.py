@@ -141,3 +141,16 @@ class AcknowledgeNotification(Command):
 @dataclass(frozen=True, kw_only=True)
 class RunSchedule(Command):
     """Time-driven work: escalate unanswered notifications, publish scheduled reports, send reminders."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportIncident(Command):
+    """An incident received from another system, with what came with it, recorded in one transaction.
+
+    The `incident_id` of the entries, tasks and report is ignored: they go to the incident declared.
+    """
+
+    declaration: DeclareIncident
+    entries: tuple[AddLogEntry, ...] = ()
+    tasks: tuple[AssignTask, ...] = ()
+    sitrep: DraftSitrep | None = None

@@ -22,6 +22,7 @@ from crisislink.app.bootstrap import Platform
 from crisislink.entrypoints.web.api.auth import AuthController, TokenController
 from crisislink.entrypoints.web.api.contacts import ContactPointController
 from crisislink.entrypoints.web.api.directory import NodeController, PartnerController
+from crisislink.entrypoints.web.api.emsi import EmsiController
 from crisislink.entrypoints.web.api.events import EventStreamController
 from crisislink.entrypoints.web.api.incidents import (
     IncidentController,
@@ -53,6 +54,7 @@ API_CONTROLLERS = (
     TaskController,
     NotificationController,
     SitrepController,
+    EmsiController,
 )
 
 
