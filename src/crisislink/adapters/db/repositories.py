@@ -319,10 +319,14 @@ class _ShareableRepository(_Repository[S]):
         write_audience(self._conn, aggregate.id, aggregate.label.audience)
 
     def _after_update(self, aggregate: S) -> None:
-        self._after_remove(aggregate)
-        self._after_insert(aggregate)
+        # Not through the other hooks: a subclass extends those with rows of its own.
+        self._delete_audience(aggregate)
+        write_audience(self._conn, aggregate.id, aggregate.label.audience)
 
     def _after_remove(self, aggregate: S) -> None:
+        self._delete_audience(aggregate)
+
+    def _delete_audience(self, aggregate: S) -> None:
         self._conn.execute(t.audience.delete().where(t.audience.c.record_id == aggregate.id))
 
 

@@ -16,6 +16,7 @@ from crisislink.domains.incidents.model import (
     MAX_TITLE,
     Incident,
     LevelChange,
+    Mode,
     text,
 )
 from crisislink.domains.incidents.notifications import NeighbourNotification
@@ -292,7 +293,8 @@ def notify_neighbours_of(
 ) -> tuple[uuid.UUID, ...]:
     """Tell every touched partner not told yet. The caller commits."""
     check = border.check(incident.area)
-    held = incident.label.marking in _HELD
+    # A replay of history must not ring today's duty desks; a marking for one organisation keeps it in.
+    held = incident.label.marking in _HELD or incident.mode is Mode.REPLAY
     told = {n.partner_id for n in uow.notifications.for_incident(incident.id)}
     due = (
         []

@@ -6,12 +6,14 @@ import uuid
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.db.queries import incidents as q
 from crisislink.adapters.db.queries import timeline as tl
 from crisislink.app import schedule
+from crisislink.app.scenarios.replay import ReplayResult, available_scenarios, replay
 from crisislink.entrypoints.cli.admin import viewer_named
 from crisislink.entrypoints.cli.common import console, platform, run
 
@@ -32,11 +34,12 @@ def list_incidents(
         viewer = viewer_named(node, as_user)
         rows = q.list_incidents(node.engine, viewer, q.IncidentFilter(include_closed=include_closed))
         names = {p.id: p.code for p in directory.list_partners(node.engine)}
-    table = Table("id", "title", "hazard", "mode", "levels", "lead", "status", "TLP")
+    table = Table("title", "hazard", "mode", "levels", "lead", "status", "TLP", "id")
     for row in rows:
         levels = ", ".join(f"{lv.country} {lv.level}" for lv in row.levels) or "—"
         lead = names.get(row.lead_partner_id, "?")
-        table.add_row(str(row.id), row.title, row.hazard, row.mode, levels, lead, row.status, row.marking)
+        table.add_row(row.title, row.hazard, row.mode, levels, lead, row.status, row.marking, str(row.id))
+    table.columns[-1].no_wrap = True  # the id is what `incidents show` needs: never cut it
     console.print(table)
 
 
@@ -74,3 +77,30 @@ def tick() -> None:
     with platform() as node:
         done = run(lambda: schedule.run_once(node.bus))
     console.print(f"{done} item(s) escalated, published or reminded")
+
+
+@app.command("replay")
+def replay_scenario(
+    scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. floods-2021")] = "floods-2021",
+) -> None:
+    """Load a past crisis as REPLAY incidents with their historical times (never shown as live data)."""
+    known = available_scenarios()
+    if scenario not in known:
+        raise typer.BadParameter(f"unknown scenario {scenario!r}; available: {', '.join(known)}")
+
+    def action() -> ReplayResult:
+        with platform() as node, Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"replaying {scenario}", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return replay(node, scenario, progress=advance)
+
+    result = run(action)
+    console.print(
+        f"replayed {scenario}: {result.incidents} incidents, {result.levels} level changes, "
+        f"{result.log_entries} log entries (mode REPLAY). Open them on the console under Incidents."
+    )
+    for key, incident_id in result.incident_ids.items():
+        console.print(f"  {key}: {incident_id}")

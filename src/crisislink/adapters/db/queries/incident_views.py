@@ -134,6 +134,7 @@ class NotificationView(msgspec.Struct, frozen=True):
     id: uuid.UUID
     incident_id: uuid.UUID
     incident_title: str
+    incident_mode: str
     owner_partner_id: uuid.UUID
     partner_id: uuid.UUID
     reason: str

@@ -206,7 +206,9 @@ def latest_published_sitrep(engine: Engine, viewer: Viewer, incident_id: uuid.UU
 def _notification_query(viewer: Viewer) -> sa.Select[Any]:
     n = t.neighbour_notifications
     return (
-        sa.select(*n.c, t.incidents.c.title.label("incident_title"))
+        sa.select(
+            *n.c, t.incidents.c.title.label("incident_title"), t.incidents.c.mode.label("incident_mode")
+        )
         .join(t.incidents, t.incidents.c.id == n.c.incident_id)
         .where(visible_to(viewer, n))
     )
