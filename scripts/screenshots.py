@@ -1,9 +1,10 @@
 """Screenshots of the console for the docs: `python -m scripts.screenshots [--out docs/screenshots]`.
 
 Starts a throwaway node (temporary SQLite database, the real partner directory, demo accounts) on a free
-loopback port, signs in as the demo duty officer in Debian's Chromium (Playwright, no download), and saves
-the map, the directory, a partner page and the sign-in page in English, Dutch, French and German, plus one
-high-contrast view of the map, as 1400x850 PNGs.
+loopback port, replays the July 2021 floods, signs in as the demo duty officer in Debian's Chromium
+(Playwright, no download), and saves the map, the incidents, one replayed incident, the directory, a partner
+page and the sign-in page in English, Dutch, French and German, plus one high-contrast view of the map, as
+1400x850 PNGs (the incident page also in full length).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from typing import TYPE_CHECKING
 from crisislink.adapters.db import migrate
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.queries import directory
+from crisislink.adapters.db.queries.incidents import incident_id_by_reference
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bootstrap import Platform, bootstrap
+from crisislink.app.scenarios.replay import replay
 from crisislink.app.seeding import create_demo_accounts, ensure_local_node, seed_partners
 from crisislink.app.settings import Settings
 from crisislink.entrypoints.web.app import create_app
@@ -35,6 +38,7 @@ LANGUAGES = ("en", "nl", "fr", "de")
 VIEWPORT: ViewportSize = {"width": 1400, "height": 850}
 DUTY_OFFICER = "nccn.duty"
 PARTNER = "BE-NCCN"
+REPLAYED = "replay:floods-2021:liege"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,6 +59,7 @@ def seeded_node(folder: Path) -> tuple[Platform, dict[str, str]]:
     ensure_local_node(platform)
     seed_partners(platform, ReferenceData(), progress=lambda _code: None)
     passwords = {account.username: account.password for account in create_demo_accounts(platform)}
+    replay(platform, "floods-2021")
     return platform, passwords
 
 
@@ -98,8 +103,28 @@ def shoot(page: Page, out: Path, name: str) -> None:
     print(f"  {path} ({path.stat().st_size // 1024} KiB)")
 
 
+def shoot_incidents(page: Page, base: str, incident_id: str, out: Path, lang: str) -> None:
+    page.goto(f"{base}/incidents?lang={lang}")
+    page.wait_for_selector("table.grid")
+    shoot(page, out, f"incidents-{lang}")
+    page.goto(f"{base}/incidents/{incident_id}?lang={lang}")
+    page.wait_for_selector(".tl-item")
+    page.wait_for_selector("#incident-map path.leaflet-interactive")
+    page.wait_for_timeout(600)
+    shoot(page, out, f"incident-{lang}")
+    if lang == "en":
+        path = out / "incident-en-full.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+        print(f"  {path} ({path.stat().st_size // 1024} KiB)")
+
+
 def shoot_all(
-    signed_in: BrowserContext, anonymous: BrowserContext, base: str, partner_id: str, out: Path
+    signed_in: BrowserContext,
+    anonymous: BrowserContext,
+    base: str,
+    partner_id: str,
+    incident_id: str,
+    out: Path,
 ) -> None:
     page = signed_in.new_page()
     login = anonymous.new_page()
@@ -107,6 +132,7 @@ def shoot_all(
         page.goto(f"{base}/?lang={lang}")
         map_ready(page)
         shoot(page, out, f"map-{lang}")
+        shoot_incidents(page, base, incident_id, out, lang)
         page.goto(f"{base}/directory?lang={lang}")
         page.wait_for_selector("#results li.partner")
         shoot(page, out, f"directory-{lang}")
@@ -142,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         platform, passwords = seeded_node(Path(folder))
         partner_id = next(p.id for p in directory.list_partners(platform.engine) if p.code == PARTNER)
+        incident_id = incident_id_by_reference(platform.engine, REPLAYED)
+        assert incident_id is not None, "the replay did not load"
         with serving(platform) as base, sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             signed_in = browser.new_context(viewport=VIEWPORT)
@@ -154,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_url(f"{base}/")
             page.close()
             print(f"screenshots of {base} into {out}/")
-            shoot_all(signed_in, anonymous, base, str(partner_id), out)
+            shoot_all(signed_in, anonymous, base, str(partner_id), str(incident_id), out)
             browser.close()
     return 0
 

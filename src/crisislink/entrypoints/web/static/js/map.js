@@ -147,10 +147,24 @@
   }
   function shapeLayer(info, data) {
     var style = Object.assign({ color: "#1f5fbf", weight: 1.5 }, info.style || {});
-    return L.geoJSON(data, {
+    var shapes = L.geoJSON(data, {
       style: function () { return style; },
       onEachFeature: function (feature, layer) { layer.on("click", function () { showDetails([feature]); }); }
     });
+    if (style.symbol !== "incident") { return shapes; }
+    // An incident's area can be small at the scale of the Benelux: a marker keeps it in sight.
+    var group = L.layerGroup([shapes]);
+    (data.features || []).forEach(function (feature) {
+      var anchor = (feature.properties || {}).anchor;
+      if (!anchor) { return; }
+      var icon = L.divIcon({ className: "incident-marker mode-" + feature.properties.mode, html: "!", iconSize: [26, 26] });
+      var marker = L.marker([anchor.coordinates[1], anchor.coordinates[0]], { icon: icon, keyboard: true,
+        title: feature.properties.title });
+      marker.on("click", function () { showDetails([feature]); });
+      marker.on("keypress", function () { showDetails([feature]); });
+      group.addLayer(marker);
+    });
+    return group;
   }
   function load(info) {
     return getJSON(info.url).then(function (data) {
