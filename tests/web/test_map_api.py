@@ -32,10 +32,10 @@ JURISDICTIONS = {
     "NL-VR23": ("regions", "VR23"),
 }
 TITLES = {
-    "en": ("Partner jurisdictions", "Points of contact"),
-    "fr": ("Territoires des partenaires", "Points de contact"),
-    "de": ("Zuständigkeitsgebiete der Partner", "Kontaktstellen"),
-    "nl": ("Bevoegde gebieden van partners", "Contactpunten"),
+    "en": ("Partner jurisdictions", "Points of contact", "Incidents"),
+    "fr": ("Territoires des partenaires", "Points de contact", "Incidents"),
+    "de": ("Zuständigkeitsgebiete der Partner", "Kontaktstellen", "Ereignisse"),
+    "nl": ("Bevoegde gebieden van partners", "Contactpunten", "Incidenten"),
 }
 REFERENCE = ReferenceData()
 
@@ -101,9 +101,9 @@ def test_the_layer_list_names_the_registered_layers_in_the_callers_language(
     for response in (by_header, by_choice):
         assert response.status_code == 200, response.text
         layers = response.json()
-        assert [layer["id"] for layer in layers] == ["jurisdictions", "contact_points"]
+        assert [layer["id"] for layer in layers] == ["jurisdictions", "contact_points", "incidents"]
         assert tuple(layer["title"] for layer in layers) == TITLES[language]
-        assert [layer["geometry"] for layer in layers] == ["polygon", "point"]
+        assert [layer["geometry"] for layer in layers] == ["polygon", "point", "mixed"]
         assert [layer["url"] for layer in layers] == [
             "/api/map/layers/jurisdictions",
             "/api/map/layers/contact_points",
@@ -149,7 +149,7 @@ def test_a_registered_layer_is_listed_in_order_and_served(world: World, client: 
     listed = [layer["id"] for layer in client.get("/api/map/layers").json()]
     served = features_of(client, "hospitals")
 
-    assert listed == ["jurisdictions", "hospitals", "contact_points"]
+    assert listed == ["jurisdictions", "hospitals", "contact_points", "incidents"]
     assert [feature["id"] for feature in served] == ["hospital:1"]
     assert seen == [Viewer(user_id=world.users["nl.duty"], partner_id=world.partners["NL-VR23"])]
 

@@ -38,6 +38,9 @@ class Event:
 
     TYPE: ClassVar[str] = ""
     VERSION: ClassVar[int] = 1
+    # The payload field naming a record that must be visible too for this event to be seen: an entry's
+    # event says something about its incident, so a reader who may not see the incident does not get it.
+    CONTEXT: ClassVar[str | None] = None
     label: Label
 
 
@@ -55,3 +58,4 @@ class Envelope:
     causation_id: uuid.UUID | None
     payload: dict[str, object]
     position: int | None = None
+    context_id: uuid.UUID | None = None

@@ -33,6 +33,7 @@ def write(connection: sa.Connection, envelope: Envelope) -> int:
             "correlation_id": envelope.correlation_id,
             "causation_id": envelope.causation_id,
             "payload": envelope.payload,
+            "context_id": envelope.context_id,
         },
     )
     write_audience(connection, envelope.id, envelope.label.audience)
@@ -43,7 +44,12 @@ def write(connection: sa.Connection, envelope: Envelope) -> int:
 
 def envelope_of(event: Event, **context: Any) -> Envelope:
     return Envelope(
-        type=event.TYPE, version=event.VERSION, label=event.label, payload=event_payload(event), **context
+        type=event.TYPE,
+        version=event.VERSION,
+        label=event.label,
+        payload=event_payload(event),
+        context_id=getattr(event, event.CONTEXT) if event.CONTEXT else None,
+        **context,
     )
 
 
@@ -74,6 +80,7 @@ def rows_to_envelopes(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) ->
             causation_id=row.causation_id,
             payload=row.payload,
             position=row.position,
+            context_id=row.context_id,
         )
         for row in rows
     ]

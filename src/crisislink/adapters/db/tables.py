@@ -150,6 +150,8 @@ events = sa.Table(
     sa.Column("causation_id", sa.Uuid),
     sa.Column("actor_user_id", sa.Uuid),
     sa.Column("payload", sa.JSON, nullable=False),
+    # A record the reader must be allowed to see as well (an entry's incident); see Event.CONTEXT.
+    sa.Column("context_id", sa.Uuid),
     sa.CheckConstraint(_marking_check, name="marking"),
 )
 

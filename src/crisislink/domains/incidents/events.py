@@ -10,9 +10,16 @@ from crisislink.kernel.messages import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class IncidentDeclared(Event):
-    TYPE = "crisislink.incidents.declared"
+class IncidentEvent(Event):
+    """Every event of this capability is about one incident, which a reader must also be allowed to see."""
+
+    CONTEXT = "incident_id"
     incident_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentDeclared(IncidentEvent):
+    TYPE = "crisislink.incidents.declared"
     title: str
     hazard: str
     lead_partner_id: uuid.UUID
@@ -20,33 +27,29 @@ class IncidentDeclared(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class IncidentUpdated(Event):
+class IncidentUpdated(IncidentEvent):
     TYPE = "crisislink.incidents.updated"
-    incident_id: uuid.UUID
     changed: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
-class IncidentRelabelled(Event):
+class IncidentRelabelled(IncidentEvent):
     """Sent under the old label, so those who could see the incident learn it left their view."""
 
     TYPE = "crisislink.incidents.relabelled"
-    incident_id: uuid.UUID
 
 
 @dataclass(frozen=True, kw_only=True)
-class IncidentStatusChanged(Event):
+class IncidentStatusChanged(IncidentEvent):
     TYPE = "crisislink.incidents.status_changed"
-    incident_id: uuid.UUID
     status: str
     previous: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class LevelChanged(Event):
+class LevelChanged(IncidentEvent):
     TYPE = "crisislink.incidents.level_changed"
-    incident_id: uuid.UUID
     country: str
     level: str
     previous: str | None
@@ -55,61 +58,54 @@ class LevelChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LogEntryAdded(Event):
+class LogEntryAdded(IncidentEvent):
     TYPE = "crisislink.incidents.log_entry_added"
-    incident_id: uuid.UUID
     entry_id: uuid.UUID
     kind: str
     occurred_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class TaskAssigned(Event):
+class TaskAssigned(IncidentEvent):
     TYPE = "crisislink.incidents.task_assigned"
-    incident_id: uuid.UUID
     task_id: uuid.UUID
     assignee_partner_id: uuid.UUID
     due_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class TaskStatusChanged(Event):
+class TaskStatusChanged(IncidentEvent):
     TYPE = "crisislink.incidents.task_status_changed"
-    incident_id: uuid.UUID
     task_id: uuid.UUID
     status: str
     previous: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class SitrepDrafted(Event):
+class SitrepDrafted(IncidentEvent):
     TYPE = "crisislink.incidents.sitrep_drafted"
-    incident_id: uuid.UUID
     sitrep_id: uuid.UUID
     number: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class SitrepRevised(Event):
+class SitrepRevised(IncidentEvent):
     TYPE = "crisislink.incidents.sitrep_revised"
-    incident_id: uuid.UUID
     sitrep_id: uuid.UUID
     number: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class SitrepScheduled(Event):
+class SitrepScheduled(IncidentEvent):
     TYPE = "crisislink.incidents.sitrep_scheduled"
-    incident_id: uuid.UUID
     sitrep_id: uuid.UUID
     number: int
     publish_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class SitrepPublished(Event):
+class SitrepPublished(IncidentEvent):
     TYPE = "crisislink.incidents.sitrep_published"
-    incident_id: uuid.UUID
     sitrep_id: uuid.UUID
     number: int
     missing_languages: tuple[str, ...]
@@ -117,19 +113,17 @@ class SitrepPublished(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SitrepDue(Event):
+class SitrepDue(IncidentEvent):
     """A reminder: the next situation report is due soon."""
 
     TYPE = "crisislink.incidents.sitrep_due"
-    incident_id: uuid.UUID
     sitrep_id: uuid.UUID
     next_report_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class NeighboursChecked(Event):
+class NeighboursChecked(IncidentEvent):
     TYPE = "crisislink.incidents.neighbours_checked"
-    incident_id: uuid.UUID
     triggered: bool
     explanation: str
     notified: tuple[uuid.UUID, ...]
@@ -137,20 +131,18 @@ class NeighboursChecked(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NeighbourNotified(Event):
+class NeighbourNotified(IncidentEvent):
     TYPE = "crisislink.incidents.neighbour_notified"
     notification_id: uuid.UUID
-    incident_id: uuid.UUID
     partner_id: uuid.UUID
     contact_point_id: uuid.UUID
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class NotificationEscalated(Event):
+class NotificationEscalated(IncidentEvent):
     TYPE = "crisislink.incidents.notification_escalated"
     notification_id: uuid.UUID
-    incident_id: uuid.UUID
     partner_id: uuid.UUID
     step: int
     contact_point_id: uuid.UUID
@@ -158,10 +150,9 @@ class NotificationEscalated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NotificationAcknowledged(Event):
+class NotificationAcknowledged(IncidentEvent):
     TYPE = "crisislink.incidents.notification_acknowledged"
     notification_id: uuid.UUID
-    incident_id: uuid.UUID
     partner_id: uuid.UUID
     by_user_id: uuid.UUID
 

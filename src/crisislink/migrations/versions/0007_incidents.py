@@ -21,6 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("context_id", sa.Uuid(), nullable=True))
     op.create_table(
         "incidents",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -254,6 +256,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_column("context_id")
     with op.batch_alter_table("sitreps", schema=None) as batch_op:
         batch_op.drop_index("ix_sitreps_status_publish_at")
         batch_op.drop_index("ix_sitreps_status_next_report_at")

@@ -10,13 +10,27 @@ from crisislink.adapters.db.access import visible_to
 from crisislink.adapters.db.queries.views import EventView
 from crisislink.domains.sharing.policy import Viewer
 
-_COLUMNS = [c for c in t.events.c if c.name != "actor_user_id"]
+_COLUMNS = [c for c in t.events.c if c.name not in {"actor_user_id", "context_id"}]
+
+
+def _context_visible(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """An event about a record inside an incident reaches only those who may see the incident too.
+
+    Incidents are the only context records so far; another capability with records that live inside a
+    larger one would add its table here.
+    """
+    visible_incidents = sa.select(t.incidents.c.id).where(visible_to(viewer, t.incidents))
+    return t.events.c.context_id.is_(None) | t.events.c.context_id.in_(visible_incidents)
 
 
 def visible_after(engine: Engine, viewer: Viewer, position: int, limit: int = 500) -> list[EventView]:
     query = (
         sa.select(*_COLUMNS)
-        .where(t.events.c.position > position, visible_to(viewer, t.events, correlated=True))
+        .where(
+            t.events.c.position > position,
+            visible_to(viewer, t.events, correlated=True),
+            _context_visible(viewer),
+        )
         .order_by(t.events.c.position)
         .limit(limit)
     )

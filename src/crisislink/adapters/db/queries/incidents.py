@@ -130,15 +130,18 @@ def log_entries(
     viewer: Viewer,
     incident_id: uuid.UUID,
     *,
-    before: tuple[datetime, uuid.UUID] | None = None,
+    before: tuple[datetime, uuid.UUID | None] | None = None,
     limit: int = 100,
 ) -> list[LogEntryView]:
-    """Newest first, by when it happened; `before` continues a page (keyset: time, then id)."""
+    """Newest first, by when it happened; `before` continues a page (keyset: time, then id if given)."""
     get_incident(engine, viewer, incident_id)
     c = t.incident_log.c
     where = c.incident_id == incident_id
     if before is not None:
-        where = where & sa.tuple_(c.occurred_at, c.id).op("<")(sa.tuple_(*before))
+        # Compared column by column, so each value is bound with its column's type (times as UTC).
+        at, last_id = before
+        earlier = c.occurred_at < at
+        where = where & (earlier if last_id is None else earlier | ((c.occurred_at == at) & (c.id < last_id)))
     with engine.connect() as conn:
         rows = _child_rows(conn, t.incident_log, viewer, where, (c.occurred_at.desc(), c.id.desc()), limit)
     return [msgspec.convert(row, LogEntryView, from_attributes=True) for row in rows]
@@ -163,9 +166,22 @@ def _task_view(row: Mapping[str, Any], now: datetime) -> TaskView:
 
 
 def get_task(engine: Engine, viewer: Viewer, task_id: uuid.UUID, now: datetime) -> TaskView:
-    row = _one(engine, viewer, t.incident_tasks, task_id, "task")
-    get_incident(engine, viewer, row["incident_id"])
-    return _task_view(row, now)
+    return _task_view(_inside_visible_incident(engine, viewer, t.incident_tasks, task_id, "task"), now)
+
+
+def _inside_visible_incident(
+    engine: Engine, viewer: Viewer, table: sa.Table, record_id: uuid.UUID, noun: str
+) -> dict[str, Any]:
+    """A record the viewer may see, in an incident the viewer may see; otherwise the same 404 as missing.
+
+    The refusal names only the record asked for: it must not confirm that it exists, nor name its incident.
+    """
+    row = _one(engine, viewer, table, record_id, noun)
+    try:
+        get_incident(engine, viewer, row["incident_id"])
+    except NotFound:
+        raise NotFound(f"no {noun} with id {record_id} that you may see") from None
+    return row
 
 
 def _one(engine: Engine, viewer: Viewer, table: sa.Table, record_id: uuid.UUID, noun: str) -> dict[str, Any]:
@@ -193,9 +209,7 @@ def sitreps(engine: Engine, viewer: Viewer, incident_id: uuid.UUID) -> list[Sitr
 
 
 def get_sitrep(engine: Engine, viewer: Viewer, sitrep_id: uuid.UUID) -> SitrepView:
-    row = _one(engine, viewer, t.sitreps, sitrep_id, "situation report")
-    get_incident(engine, viewer, row["incident_id"])
-    return _sitrep_view(row)
+    return _sitrep_view(_inside_visible_incident(engine, viewer, t.sitreps, sitrep_id, "situation report"))
 
 
 def latest_published_sitrep(engine: Engine, viewer: Viewer, incident_id: uuid.UUID) -> SitrepView | None:
@@ -210,7 +224,7 @@ def _notification_query(viewer: Viewer) -> sa.Select[Any]:
             *n.c, t.incidents.c.title.label("incident_title"), t.incidents.c.mode.label("incident_mode")
         )
         .join(t.incidents, t.incidents.c.id == n.c.incident_id)
-        .where(visible_to(viewer, n))
+        .where(visible_to(viewer, n), visible_to(viewer, t.incidents))
     )
 
 
@@ -303,6 +317,5 @@ def incident_id_by_reference(engine: Engine, reference: str) -> uuid.UUID | None
 
 
 def get_log_entry(engine: Engine, viewer: Viewer, entry_id: uuid.UUID) -> LogEntryView:
-    row = _one(engine, viewer, t.incident_log, entry_id, "log entry")
-    get_incident(engine, viewer, row["incident_id"])
+    row = _inside_visible_incident(engine, viewer, t.incident_log, entry_id, "log entry")
     return msgspec.convert(row, LogEntryView, from_attributes=True)

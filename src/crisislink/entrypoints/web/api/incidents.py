@@ -29,6 +29,7 @@ from crisislink.entrypoints.web.api import incident_schemas as s
 from crisislink.entrypoints.web.api import parse
 from crisislink.entrypoints.web.exports import log_csv
 from crisislink.entrypoints.web.security import platform_of, provide_caller
+from crisislink.kernel.errors import InvalidInput
 from crisislink.kernel.markings import Tlp
 
 Limit = Annotated[int, Parameter(ge=1, le=q.MAX_PAGE)]
@@ -180,8 +181,16 @@ class IncidentController(Controller):
         summary="What was recorded or changed since a time",
     )
     def changes(
-        self, state: State, caller: Caller, incident_id: uuid.UUID, since: datetime, limit: Limit = 500
+        self,
+        state: State,
+        caller: Caller,
+        incident_id: uuid.UUID,
+        since: datetime | None = None,
+        limit: Limit = 500,
     ) -> list[TimelineItem]:
+        # Optional in the signature so that an anonymous caller hears 401 before any 400.
+        if since is None:
+            raise InvalidInput("give ?since= as a time with its offset, e.g. 2026-11-27T08:00:00+01:00")
         since = ip.aware(since, "since")
         return tl.changes_since(platform_of(state).engine, caller.viewer, incident_id, since, limit=limit)
 
@@ -195,7 +204,7 @@ class IncidentController(Controller):
         before_id: uuid.UUID | None = None,
         limit: Limit = 100,
     ) -> list[LogEntryView]:
-        cursor = (ip.aware(before, "before"), before_id) if before and before_id else None
+        cursor = (ip.aware(before, "before"), before_id) if before else None
         return q.log_entries(
             platform_of(state).engine, caller.viewer, incident_id, before=cursor, limit=limit
         )
