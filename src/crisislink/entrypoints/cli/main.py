@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crisislink.entrypoints.cli import admin, audit, db, events, incidents, serve
+from crisislink.entrypoints.cli import admin, audit, cap, db, events, incidents, serve
 
 app = typer.Typer(
     name="crisislink",
@@ -22,6 +22,7 @@ app.add_typer(admin.partners, name="partner")
 app.add_typer(admin.nodes, name="node")
 app.add_typer(admin.contacts, name="contact")
 app.add_typer(incidents.app, name="incidents")
+app.add_typer(cap.app, name="cap")
 
 
 def main() -> None:
