@@ -162,13 +162,15 @@ def _task(
 ) -> c.AssignTask:
     assignee = codes.get((mission.org_id or "").lower(), fallback)
     org = f" (for {mission.org_id})" if mission.org_id and assignee == fallback else ""
+    started = f", started {mission.start.isoformat()}" if mission.start else ""
     return c.AssignTask(
         actor=actor,
         incident_id=uuid.UUID(int=0),
         title=mission.title,
-        details=f"{mission.details}{org}\nEMSI mission {mission.id}".strip(),
+        details=f"{mission.details}{org}\nEMSI mission {mission.id}{started}".strip(),
         due_at=mission.end or now + timedelta(hours=1),
         assignee_partner_id=assignee,
+        status=mission.status,
     )
 
 

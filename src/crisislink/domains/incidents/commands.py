@@ -92,6 +92,7 @@ class AssignTask(Command):
     details: str = ""
     marking: Tlp | None = None
     audience: frozenset[Principal] | None = None
+    status: TaskStatus = TaskStatus.OPEN  # an imported task may be under way already
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ from crisislink.domains.incidents import commands as c
 from crisislink.domains.incidents import events as e
 from crisislink.domains.incidents.handlers import Now, aware
 from crisislink.domains.incidents.labels import check_audience, child_label
-from crisislink.domains.incidents.model import MAX_TITLE, LogEntry, Task, text
+from crisislink.domains.incidents.model import MAX_TITLE, LogEntry, Task, TaskStatus, text
 from crisislink.domains.incidents.permissions import require_party, require_writer
 from crisislink.domains.incidents.ports import IncidentsUnitOfWork
 from crisislink.kernel.errors import Conflict, InvalidInput, NotFound
@@ -86,6 +86,7 @@ def assign_task(cmd: c.AssignTask, uow: IncidentsUnitOfWork, now: Now) -> uuid.U
         due_at=aware(cmd.due_at, "the due time"),
         created_at=moment,
         created_by=cmd.actor.user_id,
+        status=_initial_status(cmd.status),
     )
     task.record(
         e.TaskAssigned(
@@ -99,6 +100,12 @@ def assign_task(cmd: c.AssignTask, uow: IncidentsUnitOfWork, now: Now) -> uuid.U
     uow.tasks.add(task)
     uow.commit()
     return task.id
+
+
+def _initial_status(status: TaskStatus) -> TaskStatus:
+    if status not in {TaskStatus.OPEN, TaskStatus.IN_PROGRESS}:
+        raise InvalidInput(f"a new task is open or in progress, not {status}")
+    return status
 
 
 def move_task(cmd: c.MoveTask, uow: IncidentsUnitOfWork, now: Now) -> None:

@@ -16,6 +16,7 @@ from crisislink.app import schedule
 from crisislink.app.scenarios.replay import ReplayResult, available_scenarios, replay
 from crisislink.entrypoints.cli.admin import viewer_named
 from crisislink.entrypoints.cli.common import console, platform, run
+from crisislink.kernel.errors import InvalidInput
 
 app = typer.Typer(
     help="Incidents: list, inspect, run the schedule, replay a past crisis.", no_args_is_help=True
@@ -43,6 +44,15 @@ def list_incidents(
     console.print(table)
 
 
+def _incident_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not an incident id; 'crisislink incidents list' shows them"
+        ) from None
+
+
 @app.command("show")
 def show(
     incident_id: Annotated[str, typer.Argument(help="The incident's id")],
@@ -54,7 +64,7 @@ def show(
     def action() -> None:
         with platform() as node:
             viewer = viewer_named(node, as_user)
-            incident = q.get_incident(node.engine, viewer, uuid.UUID(incident_id))
+            incident = q.get_incident(node.engine, viewer, _incident_id(incident_id))
             items = tl.timeline(node.engine, viewer, incident.id, limit=limit)
         console.print(
             f"[bold]{incident.title}[/]  {incident.hazard}  {incident.status}  TLP:{incident.marking}"

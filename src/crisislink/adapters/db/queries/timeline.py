@@ -150,10 +150,16 @@ def timeline(
     streams: list[list[TimelineItem]] = []
     with engine.connect() as conn:
         for table, when, _, to_item in _KINDS:
+            if table is t.sitreps:
+                continue  # placed by publication time, which no index orders: see below
             where = _before(table, when, before)
             streams.append(
                 [to_item(r) for r in _page(conn, viewer, table, incident_id, when, where, True, limit)]
             )
+        # An incident has a few dozen reports at most: read them all, order them where they are shown
+        # (published, else drafted); the merge drops those not before the cursor.
+        reports = _page(conn, viewer, t.sitreps, incident_id, "created_at", None, True, MAX_PAGE)
+        streams.append(sorted((_sitrep_item(r) for r in reports), key=_position, reverse=True))
         levels_where = _before(t.incident_levels, "at", before, id_column=None)
         streams.append(
             sorted(
