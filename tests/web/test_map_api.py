@@ -107,6 +107,7 @@ def test_the_layer_list_names_the_registered_layers_in_the_callers_language(
         assert [layer["url"] for layer in layers] == [
             "/api/map/layers/jurisdictions",
             "/api/map/layers/contact_points",
+            "/api/map/layers/incidents",
         ]
         for layer in layers:
             assert isinstance(layer["visible"], bool)
