@@ -103,7 +103,9 @@ def test_sign_in_shows_the_error_in_the_page_then_opens_the_map_with_its_layers(
     contacts = page.locator("#layer-contact_points")
     expect(jurisdictions).to_be_checked()
     expect(contacts).to_be_checked()
-    expect(page.locator("#layer-list label")).to_have_text(["Partner jurisdictions", "Points of contact"])
+    expect(page.locator("#layer-list label")).to_have_text(
+        ["Partner jurisdictions", "Points of contact", "Incidents"]
+    )
     # Drawn: jurisdiction outlines (Leaflet paths, painted on the canvas) and point-of-contact markers.
     page.wait_for_function(f"(pane) => ({COUNT_PATHS})(pane) > 0", arg=None)
     assert page.evaluate(PAINTED_PIXELS) > 1000
@@ -160,11 +162,11 @@ def test_language_links_translate_the_console_and_the_choice_persists(
         expect(page.locator("#layer-list label").nth(1)).to_have_text(contacts_word)
 
     # The next page, reached through the nav (no ?lang= in the address), stays in German.
-    page.locator("ul.nav a").nth(1).click()
+    page.locator('ul.nav a[href="/directory"]').click()
     page.wait_for_url(node.url("/directory"))
     expect(html).to_have_attribute("lang", "de")
     expect(page.locator("h1")).to_have_text("Partner und Kontaktstellen")
-    expect(page.locator("ul.nav a")).to_have_text(["Karte", "Verzeichnis", "API"])
+    expect(page.locator("ul.nav a")).to_have_text(["Karte", "Ereignisse", "Verzeichnis", "API"])
     assert page.title().startswith("Verzeichnis")
 
 
@@ -268,16 +270,14 @@ def test_tab_from_the_top_reaches_the_skip_link_then_the_navigation(
     assert box["y"] >= 0  # on screen once focused
 
     order = []
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Tab")
         order.append(_focused(page)["text"])
-    assert order == ["crisislink", "Map", "Directory", "API"]
+    assert order == ["crisislink", "Map", "Incidents", "Directory", "API"]
 
     # The skip link moves focus past the header to the content.
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(len(order)):
+        page.keyboard.press("Shift+Tab")
     assert _focused(page)["cls"] == "skip-link"
     page.keyboard.press("Enter")
     assert _focused(page)["id"] == "main"
@@ -362,7 +362,7 @@ def _full_session(page: Page, node: Node) -> None:
     page.click('nav.languages a[hreflang="nl"]')
     page.wait_for_selector(".contact-marker")
     page.click('nav.languages a[hreflang="en"]')
-    page.locator("ul.nav a").nth(1).click()
+    page.locator('ul.nav a[href="/directory"]').click()
     page.wait_for_url(node.url("/directory"))
     with page.expect_response(lambda r: "/directory/results" in r.url):
         page.get_by_label("Country").select_option("BE")

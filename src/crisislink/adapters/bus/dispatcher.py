@@ -30,6 +30,9 @@ from crisislink.kernel.messages import SYSTEM, Envelope, Event
 
 log = logging.getLogger(__name__)
 BATCH = 200
+# A consumer's cursor moved past events it does not handle is saved at most this often: that move
+# decides nothing (no delivery is claimed by it), so losing it in a crash only costs a rescan.
+SKIP_SAVE_EVENTS = 1000
 
 
 class EventHandler(Protocol):
@@ -64,6 +67,8 @@ class OutboxDispatcher:
         self.max_attempts = max_attempts
         self._backoff = backoff
         self._wake = threading.Event()
+        # How far each consumer has scanned past events it does not handle, ahead of its saved cursor.
+        self._skipped_to: dict[str, int] = {}
         self.after_delivery: Callable[[list[Envelope]], None] = lambda _envelopes: None
 
     def kick(self) -> None:
@@ -89,14 +94,18 @@ class OutboxDispatcher:
     def _drain_consumer(self, consumer: Consumer) -> int:
         ran = 0
         while True:
-            cursor = self._cursor(consumer.name)
+            saved = self._cursor(consumer.name)
+            cursor = max(saved, self._skipped_to.get(consumer.name, 0))
             with self._reader.connect() as conn:
                 batch = outbox.read_after(conn, cursor, BATCH)
             if not batch:
                 return ran
             end = batch[-1].position or cursor
             wanted = [envelope for envelope in batch if envelope.type in consumer.event_types]
-            if wanted and self._deliver_batch(consumer, wanted, end):
+            if not wanted:
+                self._skip(consumer.name, saved, end)
+                continue
+            if self._deliver_batch(consumer, wanted, end):
                 ran += len(wanted)
                 continue
             for envelope in wanted:  # one of them failed: deliver them one by one, so the rest go through
@@ -105,6 +114,13 @@ class OutboxDispatcher:
                 ran += 1
             with self._engine.begin() as conn:
                 _set_cursor(conn, consumer.name, end)
+
+    def _skip(self, consumer: str, saved: int, end: int) -> None:
+        """Move past events the consumer does not handle; write the cursor only now and then."""
+        self._skipped_to[consumer] = end
+        if end - saved >= SKIP_SAVE_EVENTS:
+            with self._engine.begin() as conn:
+                _set_cursor(conn, consumer, end)
 
     def _deliver_batch(self, consumer: Consumer, envelopes: list[Envelope], end: int) -> bool:
         """All of a batch in one transaction (one fsync): True if it committed, or another dispatcher had it."""
