@@ -3,7 +3,8 @@
 Usage: python scripts/build_reference_data.py <shared-data-dir> [--out DIR]
 
 Writes one gzip-compressed GeoJSON FeatureCollection per layer (countries, regions,
-municipalities, rivers) into src/crisislink/adapters/geo/data/. Same input, same bytes.
+municipalities, rivers) into src/crisislink/adapters/geo/data/, and the statistical layer `nuts`
+(NUTS 2024 level 3, for warning-area targeting) into its subfolder statistical/. Same input, same bytes.
 See docs/data.md for what is shipped, from where, and what is left out.
 """
 
@@ -26,6 +27,8 @@ from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "crisislink" / "adapters" / "geo" / "data"
+# Statistical units are not basemap layers: kept in a subfolder so ReferenceData() lists the basemap only.
+STATISTICAL_FOLDER = "statistical"
 SUFFIX = ".geojson.gz"
 DECIMALS = 5
 # The bbox that SOURCES.md calls "the Benelux region"; the rivers were cut from Natural Earth with it.
@@ -55,6 +58,64 @@ NIS_TO_NUTS = {nis: nuts for nuts, nis in NUTS_TO_NIS.items()}
 FLEMISH_REGION_NIS = "02000"
 BRUSSELS_REGION_NIS = "04000"
 FRENCH_SPEAKING_PROVINCES = frozenset({"BE31", "BE32", "BE33", "BE34", "BE35"})
+
+# NUTS 2024 level 3 of Belgium: Statbel's arrondissements (NIS codes), except that NUTS splits the
+# arrondissement of Verviers into its French-speaking municipalities (BE335) and the German-speaking
+# Community (BE336). Flemish and Brussels codes are those of 2025, so the 2025 municipalities map by prefix.
+BE_NUTS3_TO_ARRONDISSEMENT = {
+    "BE100": "21000",
+    "BE211": "11000",
+    "BE212": "12000",
+    "BE213": "13000",
+    "BE223": "73000",
+    "BE224": "71000",
+    "BE225": "72000",
+    "BE231": "41000",
+    "BE232": "42000",
+    "BE233": "43000",
+    "BE234": "44000",
+    "BE235": "45000",
+    "BE236": "46000",
+    "BE241": "23000",
+    "BE242": "24000",
+    "BE251": "31000",
+    "BE252": "32000",
+    "BE253": "33000",
+    "BE254": "34000",
+    "BE255": "35000",
+    "BE256": "36000",
+    "BE257": "37000",
+    "BE258": "38000",
+    "BE310": "25000",
+    "BE323": "53000",
+    "BE328": "57000",
+    "BE329": "58000",
+    "BE32A": "51000",
+    "BE32B": "52000",
+    "BE32C": "55000",
+    "BE32D": "56000",
+    "BE331": "61000",
+    "BE332": "62000",
+    "BE334": "64000",
+    "BE335": "63000",
+    "BE336": "63000",
+    "BE341": "81000",
+    "BE342": "82000",
+    "BE343": "83000",
+    "BE344": "84000",
+    "BE345": "85000",
+    "BE351": "91000",
+    "BE352": "92000",
+    "BE353": "93000",
+}
+GERMAN_SPEAKING_COMMUNITY_NUTS3 = "BE336"
+# Eupen, Kelmis, Lontzen, Raeren, Amel, Büllingen, Bütgenbach, Sankt Vith, Burg-Reuland (NIS codes).
+GERMAN_SPEAKING_COMMUNITY = frozenset(
+    {"63023", "63040", "63048", "63061", "63001", "63012", "63013", "63067", "63087"}
+)
+WALLOON_PROVINCES_NIS = frozenset({"20002", "50000", "60000", "80000", "90000"})
+WALLOON_REGION_NIS = "03000"
+BELGIUM_NIS = "01000"
 
 # Neighbouring units that have a crisis authority facing the Benelux: NRW's Bezirksregierungen, the
 # Länder where one ministry or directorate is competent, and the French départements (préfets).
@@ -128,6 +189,10 @@ ATTRIBUTION = {
         "population: CBS (CC BY 4.0), Statbel (CC BY 4.0), STATEC (CC0); simplified by crisislink"
     ),
     "rivers": "Made with Natural Earth (public domain)",
+    "nuts": (
+        "© EuroGeographics for the administrative boundaries (Eurostat GISCO, NUTS 2024, 1:20M); "
+        "population: Statbel (CC BY 4.0), STATEC (CC0); aggregated by crisislink"
+    ),
 }
 
 Geometry = Any
@@ -509,6 +574,121 @@ def build_external_regions(src: Sources) -> list[Feature]:
     ]
 
 
+# --- statistical units: NUTS 2024 level 3 --------------------------------------------------------
+
+
+def be_nuts3_of(nis: str, arrondissements: Mapping[str, str]) -> str:
+    """The NUTS3 unit of a municipality (2019 or 2025 NIS code); `arrondissements` maps prefix to NUTS3."""
+    if nis in GERMAN_SPEAKING_COMMUNITY:
+        return GERMAN_SPEAKING_COMMUNITY_NUTS3
+    return arrondissements[nis[:2]]
+
+
+def be_nuts3_populations(src: Sources) -> dict[str, int]:
+    """Statbel, 1 January 2020: Flanders and Brussels summed over the 2025 municipalities (so a NUTS3 unit
+    follows the 2025 arrondissements), Wallonia over its 2019-2024 municipalities (no Walloon municipality
+    changed arrondissement since)."""
+    population = be_population_2020(src)
+    arrondissements = {
+        nis[:2]: nuts
+        for nuts, nis in BE_NUTS3_TO_ARRONDISSEMENT.items()
+        if nuts != GERMAN_SPEAKING_COMMUNITY_NUTS3
+    }
+    raw = src.features("boundaries/be_flanders_brussels_municipalities_2025_statbel.geojson")
+    flanders_brussels = be_populations_2025(population, [f["properties"]["nis"] for f in raw])
+    wallonia = {
+        nis: count
+        for nis, count in population.items()
+        if is_be_municipality(nis) and be_province_of(nis) in WALLOON_PROVINCES_NIS
+    }
+    totals: dict[str, int] = defaultdict(int)
+    for nis, count in [*flanders_brussels.items(), *wallonia.items()]:
+        totals[be_nuts3_of(nis, arrondissements)] += count
+    check_be_nuts3_populations(totals, population)
+    return dict(totals)
+
+
+def check_be_nuts3_populations(totals: Mapping[str, int], population: Mapping[str, int]) -> None:
+    if set(totals) != set(BE_NUTS3_TO_ARRONDISSEMENT):
+        raise ValueError(
+            "the Belgian municipalities do not fill the NUTS3 units of BE_NUTS3_TO_ARRONDISSEMENT"
+        )
+    if sum(totals.values()) != population[BELGIUM_NIS]:
+        raise ValueError(
+            f"BE NUTS3 units sum to {sum(totals.values())}, Statbel states {population[BELGIUM_NIS]}"
+        )
+    for nuts, nis in BE_NUTS3_TO_ARRONDISSEMENT.items():
+        if nuts.startswith("BE3") and nis != "63000" and totals[nuts] != population[nis]:
+            raise ValueError(
+                f"{nuts}: {totals[nuts]} summed from municipalities, Statbel states {population[nis]}"
+            )
+    if totals["BE335"] + totals["BE336"] != population["63000"]:
+        raise ValueError("BE335 and BE336 do not add up to the arrondissement of Verviers")
+    walloon = sum(count for nuts, count in totals.items() if nuts.startswith("BE3"))
+    if walloon != population[WALLOON_REGION_NIS]:
+        raise ValueError(
+            f"Walloon NUTS3 units sum to {walloon}, Statbel states {population[WALLOON_REGION_NIS]}"
+        )
+
+
+def is_statistical_unit(props: Mapping[str, Any]) -> bool:
+    """Level 3 of BE, NL and LU, and of the neighbouring regions that the regions layer ships."""
+    code = props["NUTS_ID"]
+    if props["LEVL_CODE"] != 3:
+        return False
+    return props["CNTR_CODE"] in ("BE", "NL", "LU") or code.startswith(tuple(EXTERNAL_REGIONS))
+
+
+def nuts3_feature(
+    props: Mapping[str, Any], geometry: Geometry, population: int | None, year: int | None
+) -> Feature:
+    code = props["NUTS_ID"]
+    country = props["CNTR_CODE"]
+    extra: dict[str, Any] = {"level": 3, "parent": code[:4]}
+    if population is not None:
+        extra["population_year"] = year
+    if country == "BE":
+        extra["nis"] = BE_NUTS3_TO_ARRONDISSEMENT[code]
+    if country not in ("BE", "NL", "LU"):
+        extra["external"] = True
+    return Feature(
+        code=code,
+        name=props["NUTS_NAME"].strip(),
+        country=country,
+        geometry=load_polygon(geometry),
+        population=population,
+        extra=extra,
+    )
+
+
+def lu_country_population(src: Sources) -> int:
+    """The 100 communes of the ACT file (the lookup table also holds the 4 communes merged in 2023)."""
+    by_lau2 = lu_commune_population(src)
+    total = sum(
+        by_lau2[f["properties"]["LAU2"]] for f in src.features("boundaries/lu_communes_100_act.geojson")
+    )
+    cantons = sum(count for code, count in lu_statec_2023(src).items() if code.startswith("CT"))
+    if total != cantons:
+        raise ValueError(f"Luxembourg: communes sum to {total}, STATEC's cantons to {cantons}")
+    return total
+
+
+def build_nuts3(src: Sources) -> list[Feature]:
+    """NUTS3 outlines (1:20M, not simplified further); population where the shipped sources have it: BE
+    (Statbel 2020) and LU (STATEC 2023). NL units stay without: targeting uses the gemeenten there."""
+    be = be_nuts3_populations(src)
+    lu = {"LU000": lu_country_population(src)}
+    raw = nuts_features(src, is_statistical_unit)
+    features = []
+    for f in raw:
+        code = f["properties"]["NUTS_ID"]
+        year = BE_POPULATION_YEAR if code in be else LU_POPULATION_YEAR if code in lu else None
+        features.append(nuts3_feature(f["properties"], f["geometry"], be.get(code, lu.get(code)), year))
+    if {f.code for f in features if f.country == "BE"} != set(BE_NUTS3_TO_ARRONDISSEMENT):
+        raise ValueError("the NUTS level-3 units of Belgium no longer match BE_NUTS3_TO_ARRONDISSEMENT")
+    return features
+
+
 # --- rivers ---------------------------------------------------------------------------------------
 
 RIVER_FILES = (
@@ -612,6 +792,10 @@ def build_layers(src: Sources) -> dict[str, list[Feature]]:
     }
 
 
+def build_statistical_layers(src: Sources) -> dict[str, list[Feature]]:
+    return {"nuts": build_nuts3(src)}
+
+
 def write_layers(layers: Mapping[str, Sequence[Feature]], out: Path) -> Iterator[tuple[str, int, int]]:
     out.mkdir(parents=True, exist_ok=True)
     for layer, features in layers.items():
@@ -639,10 +823,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.shared_data} has no boundaries/ folder", file=sys.stderr)
         return 2
     total = 0
-    for layer, count, size in write_layers(build_layers(Sources(args.shared_data)), args.out):
+    src = Sources(args.shared_data)
+    written = [
+        *write_layers(build_layers(src), args.out),
+        *(
+            (f"{STATISTICAL_FOLDER}/{layer}", count, size)
+            for layer, count, size in write_layers(
+                build_statistical_layers(src), args.out / STATISTICAL_FOLDER
+            )
+        ),
+    ]
+    for layer, count, size in written:
         total += size
-        print(f"{layer:<15} {count:>5} features {size:>9,} bytes")
-    print(f"{'total':<15} {'':>14} {total:>9,} bytes")
+        print(f"{layer:<17} {count:>5} features {size:>9,} bytes")
+    print(f"{'total':<17} {'':>14} {total:>9,} bytes")
     return 0
 
 
