@@ -31,6 +31,7 @@ from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing import handlers as sh
 from crisislink.domains.sharing.events import ALL_EVENTS as SHARING_EVENTS
 from crisislink.domains.sharing.ports import PasswordHasher
+from crisislink.domains.warnings.events import ALL_EVENTS as WARNING_EVENTS
 from crisislink.kernel.clock import Clock, SystemClock
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.messages import Command, Envelope
@@ -62,7 +63,7 @@ def built_in_consumers() -> dict[str, Consumer]:
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry((*SHARING_EVENTS, *INCIDENT_EVENTS))
+    return EventRegistry((*SHARING_EVENTS, *INCIDENT_EVENTS, *WARNING_EVENTS))
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Coordinated public warning: one cross-border warning, drafted once, approved by each affected country."""
