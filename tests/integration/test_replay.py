@@ -25,14 +25,13 @@ from crisislink.adapters.db.queries.incidents import (
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bootstrap import Platform
 from crisislink.app.scenarios import replay as replay_module
-from crisislink.app.scenarios.replay import (
+from crisislink.app.scenarios.replay import ReplayResult, replay
+from crisislink.app.scenarios.scenario import (
     InjectSpec,
-    ReplayResult,
     Scenario,
     ScenarioError,
     decode_scenario,
     load_scenario,
-    replay,
 )
 from crisislink.app.seeding import seed_partners
 from crisislink.domains.sharing import commands as sc

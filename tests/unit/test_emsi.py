@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from crisislink.adapters.standards import emsi
-from crisislink.adapters.standards.emsi_incidents import (
+from crisislink.adapters.standards import emsi, emsi_json, emsi_xml
+from crisislink.adapters.standards.emsi_codes import (
     ACTOR,
     AREA_EGEO,
     DEFAULT_RADIUS_M,
@@ -36,11 +36,10 @@ from crisislink.adapters.standards.emsi_incidents import (
     RESOURCE_STATUS,
     SECLASS_OF,
     TASK_STATUS_FROM,
-    ImportedIncident,
-    emsi_to_import,
     hazard_for_category,
-    incident_to_emsi,
 )
+from crisislink.adapters.standards.emsi_export import incident_to_emsi
+from crisislink.adapters.standards.emsi_import import ImportedIncident, emsi_to_import
 from crisislink.domains.incidents.hazards import HAZARDS
 from crisislink.domains.incidents.model import Incident, IncidentStatus, Mode, Point, Task, TaskStatus
 from crisislink.domains.incidents.sitreps import Figures, Sitrep, SitrepStatus, SitrepText
@@ -157,9 +156,9 @@ def tasks(incident: Incident) -> tuple[Task, Task]:
 
 
 def test_an_exported_incident_is_schema_valid(incident: Incident, tasks: tuple[Task, Task]) -> None:
-    xml = emsi.to_xml(export(incident, tasks=tasks, sitrep=a_sitrep(incident)))
+    xml = emsi_xml.to_xml(export(incident, tasks=tasks, sitrep=a_sitrep(incident)))
 
-    emsi.validate(xml)
+    emsi_xml.validate(xml)
 
     root = etree.fromstring(xml)
     assert root.tag == f"{{{emsi.NAMESPACE}}}emsi"
@@ -188,7 +187,7 @@ def test_the_export_says_what_the_mapping_promises(incident: Incident, tasks: tu
 
 
 def test_times_are_written_with_their_offset(incident: Incident) -> None:
-    xml = emsi.to_xml(export(incident))
+    xml = emsi_xml.to_xml(export(incident))
 
     assert b"<OCC_DATIME>2024-06-03T09:41:30+01:00</OCC_DATIME>" in xml
     assert b"<DECL_DATIME>2024-06-03T08:55:00+00:00</DECL_DATIME>" in xml
@@ -207,8 +206,8 @@ def test_an_area_of_several_polygons_is_one_egeo_per_exterior_ring() -> None:
     area = Area({"type": "MultiPolygon", "coordinates": [[AREA_RING, hole], [east]]})
     message = export(an_incident(area=area, location=None))
 
-    emsi.validate(emsi.to_xml(message))
-    imported = emsi_to_import(emsi.parse_xml(emsi.to_xml(message)))
+    emsi_xml.validate(emsi_xml.to_xml(message))
+    imported = emsi_to_import(emsi_xml.parse_xml(emsi_xml.to_xml(message)))
 
     assert imported.area is not None
     assert imported.area.geometry == {"type": "MultiPolygon", "coordinates": [[AREA_RING], [east]]}
@@ -230,7 +229,7 @@ def test_text_xml_cannot_carry_is_refused_naming_the_element() -> None:
     message = export(an_incident(title="Bad \x00 title"))
 
     with pytest.raises(InvalidInput, match="EVENT/NAME"):
-        emsi.to_xml(message)
+        emsi_xml.to_xml(message)
 
 
 # --- the code tables against the schema ----------------------------------------------------------------
@@ -239,7 +238,9 @@ def test_text_xml_cannot_carry_is_refused_naming_the_element() -> None:
 def schema_codes(element: str, within: str) -> set[str]:
     """The enumeration the shipped schema gives `element` inside complex type `within`."""
     xs = "{http://www.w3.org/2001/XMLSchema}"
-    schema = etree.fromstring(resources.files(emsi.SCHEMA_PACKAGE).joinpath(emsi.SCHEMA_PATH).read_bytes())
+    schema = etree.fromstring(
+        resources.files(emsi_xml.SCHEMA_PACKAGE).joinpath(emsi_xml.SCHEMA_PATH).read_bytes()
+    )
     (declared,) = schema.findall(f"{xs}complexType[@name='{within}']//{xs}element[@name='{element}']")
     return {str(value.get("value")) for value in declared.iter(f"{xs}enumeration")}
 
@@ -280,8 +281,8 @@ def test_a_marking_comes_back_at_least_as_strict(marking: Tlp) -> None:
 
 @pytest.fixture
 def round_trip(incident: Incident, tasks: tuple[Task, Task]) -> ImportedIncident:
-    xml = emsi.to_xml(export(incident, tasks=tasks, sitrep=a_sitrep(incident)))
-    return emsi_to_import(emsi.parse_xml(xml))
+    xml = emsi_xml.to_xml(export(incident, tasks=tasks, sitrep=a_sitrep(incident)))
+    return emsi_to_import(emsi_xml.parse_xml(xml))
 
 
 def test_round_trip_keeps_the_incident(incident: Incident, round_trip: ImportedIncident) -> None:
@@ -327,7 +328,7 @@ def test_round_trip_lists_the_partners_as_resources(round_trip: ImportedIncident
 def test_round_trip_without_reference_gives_the_incident_id(incident: Incident) -> None:
     bare = an_incident(reference=None)
 
-    imported = emsi_to_import(emsi.parse_xml(emsi.to_xml(export(bare))))
+    imported = emsi_to_import(emsi_xml.parse_xml(emsi_xml.to_xml(export(bare))))
 
     assert imported.reference == str(bare.id)
     assert not any(note.startswith("EVENT/ID") for note in imported.notes)
@@ -376,27 +377,27 @@ def leaves(xml: bytes) -> list[tuple[str, str]]:
 def test_a_real_xml_example_reads_and_writes_back_without_loss(name: str) -> None:
     original = read_example(name)
 
-    message = emsi.parse_xml(original)
-    written = emsi.to_xml(message)
+    message = emsi_xml.parse_xml(original)
+    written = emsi_xml.to_xml(message)
 
-    emsi.validate(written)
-    assert emsi.parse_xml(written) == message
+    emsi_xml.validate(written)
+    assert emsi_xml.parse_xml(written) == message
     assert leaves(written) == leaves(original)  # every element and value, in the same order
 
 
 @pytest.mark.parametrize("name", example_names(".json"))
 def test_a_real_json_example_reads_and_writes_valid_xml(name: str) -> None:
-    message = emsi.parse_json(read_example(name))
+    message = emsi_json.parse_json(read_example(name))
 
-    written = emsi.to_xml(message)
+    written = emsi_xml.to_xml(message)
 
-    emsi.validate(written)
-    assert emsi.parse_xml(written) == message
+    emsi_xml.validate(written)
+    assert emsi_xml.parse_xml(written) == message
 
 
 def test_the_json_and_xml_forms_of_the_same_message_read_the_same() -> None:
-    from_json = emsi.parse_json(read_example("EMSI-RDC-message.json"))
-    from_xml = emsi.parse_xml(read_example("EMSI-RDC-message.xml"))
+    from_json = emsi_json.parse_json(read_example("EMSI-RDC-message.json"))
+    from_xml = emsi_xml.parse_xml(read_example("EMSI-RDC-message.xml"))
 
     assert from_json == from_xml
 
@@ -404,18 +405,20 @@ def test_the_json_and_xml_forms_of_the_same_message_read_the_same() -> None:
 def test_the_shipped_schema_is_the_official_one_unchanged() -> None:
     official = require_shared(STANDARDS / "EMSI.xsd")
 
-    shipped = resources.files(emsi.SCHEMA_PACKAGE).joinpath(emsi.SCHEMA_PATH)  # as the product reads it
+    shipped = resources.files(emsi_xml.SCHEMA_PACKAGE).joinpath(
+        emsi_xml.SCHEMA_PATH
+    )  # as the product reads it
     assert shipped.read_bytes() == official.read_bytes()
 
 
 @pytest.fixture
 def dc_message() -> emsi.EmsiMessage:
-    return emsi.parse_xml(read_example("emsi-DC-message.xml"))
+    return emsi_xml.parse_xml(read_example("emsi-DC-message.xml"))
 
 
 @pytest.fixture
 def dc_import() -> ImportedIncident:
-    return emsi_to_import(emsi.parse_xml(read_example("emsi-DC-message.xml")))
+    return emsi_to_import(emsi_xml.parse_xml(read_example("emsi-DC-message.xml")))
 
 
 def test_the_dc_example_imports_as_an_incident(dc_import: ImportedIncident) -> None:
@@ -491,7 +494,7 @@ def test_the_dc_example_keeps_what_an_incident_cannot_hold_as_notes(dc_import: I
 
 
 def test_the_rdc_example_keeps_a_paused_mission_as_open_with_a_note() -> None:
-    imported = emsi_to_import(emsi.parse_xml(read_example("EMSI-RDC-message.xml")))
+    imported = emsi_to_import(emsi_xml.parse_xml(read_example("EMSI-RDC-message.xml")))
 
     (mission,) = imported.missions
     assert (mission.id, mission.org_id, mission.status) == ("ABC1YU3455", "fr.fire.cgo690", TaskStatus.OPEN)
@@ -522,10 +525,10 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 
 @pytest.fixture
 def valid_xml(incident: Incident) -> bytes:
-    return emsi.to_xml(export(incident))
+    return emsi_xml.to_xml(export(incident))
 
 
-@pytest.mark.parametrize("read", [emsi.parse_xml, emsi.validate], ids=["parse_xml", "validate"])
+@pytest.mark.parametrize("read", [emsi_xml.parse_xml, emsi_xml.validate], ids=["parse_xml", "validate"])
 def test_what_is_not_xml_is_refused(read: Any) -> None:
     with pytest.raises(InvalidInput, match="not well-formed XML"):
         read(b"CONTEXT: ACTUAL, EVENT: flood")
@@ -537,7 +540,7 @@ def test_what_is_not_xml_is_refused(read: Any) -> None:
 def test_a_doctype_is_refused_without_expanding_anything(hostile: bytes) -> None:
     # libxml2 stops an entity bomb itself while reading the DTD; anything else with a DOCTYPE is refused after.
     with pytest.raises(InvalidInput, match=r"DOCTYPE|entity amplification") as refused:
-        emsi.parse_xml(hostile)
+        emsi_xml.parse_xml(hostile)
 
     assert "root:" not in refused.value.message  # nothing of /etc/passwd leaked into the message
     assert len(refused.value.message) < 200
@@ -547,21 +550,21 @@ def test_another_namespace_is_refused_naming_it(valid_xml: bytes) -> None:
     foreign = valid_xml.replace(emsi.NAMESPACE.encode(), b"urn:emergency:eda:1.8:emsi")
 
     with pytest.raises(InvalidInput, match=r"got <emsi> in namespace 'urn:emergency:eda:1\.8:emsi'"):
-        emsi.parse_xml(foreign)
+        emsi_xml.parse_xml(foreign)
 
 
 def test_another_root_is_refused_naming_it() -> None:
     cap = b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</identifier></alert>'
 
     with pytest.raises(InvalidInput, match=r"expected an EMSI message.*got <alert>"):
-        emsi.validate(cap)
+        emsi_xml.validate(cap)
 
 
 def test_a_schema_violation_carries_the_schemas_messages(valid_xml: bytes) -> None:
     invalid = valid_xml.replace(b"<MODE>ACTUAL</MODE>", b"<MODE>LIVE</MODE>")
 
-    with pytest.raises(emsi.SchemaViolation) as violation:
-        emsi.parse_xml(invalid)
+    with pytest.raises(emsi_xml.SchemaViolation) as violation:
+        emsi_xml.parse_xml(invalid)
 
     assert isinstance(violation.value, InvalidInput)
     (error,) = violation.value.errors
@@ -575,21 +578,21 @@ def test_elements_out_of_schema_order_are_refused(valid_xml: bytes) -> None:
     context = root[0]
     context.insert(0, context[1])  # MODE before ID
 
-    with pytest.raises(emsi.SchemaViolation, match="ID"):
-        emsi.validate(etree.tostring(root))
+    with pytest.raises(emsi_xml.SchemaViolation, match="ID"):
+        emsi_xml.validate(etree.tostring(root))
 
 
 def test_a_time_without_offset_is_refused(valid_xml: bytes) -> None:
     naive = valid_xml.replace(b"2024-06-03T09:41:30+01:00", b"2024-06-03T09:41:30")
 
-    emsi.validate(naive)  # the schema allows it...
+    emsi_xml.validate(naive)  # the schema allows it...
     with pytest.raises(InvalidInput, match=r"EVENT/OCC_DATIME.*no UTC offset"):
-        emsi.parse_xml(naive)  # ...but nobody can tell which instant it is
+        emsi_xml.parse_xml(naive)  # ...but nobody can tell which instant it is
 
 
 def test_an_oversized_message_is_refused_before_parsing() -> None:
     with pytest.raises(InvalidInput, match="larger than"):
-        emsi.parse_xml(b" " * (emsi.MAX_MESSAGE_BYTES + 1))
+        emsi_xml.parse_xml(b" " * (emsi_xml.MAX_MESSAGE_BYTES + 1))
 
 
 def json_of(message: dict[str, Any]) -> bytes:
@@ -604,8 +607,8 @@ def minimal_json(**event: Any) -> dict[str, Any]:
 
 
 def test_json_is_read_bare_or_wrapped() -> None:
-    bare = emsi.parse_json(json.dumps(minimal_json(NAME="Flood")).encode())
-    wrapped = emsi.parse_json(json_of(minimal_json(NAME="Flood")))
+    bare = emsi_json.parse_json(json.dumps(minimal_json(NAME="Flood")).encode())
+    wrapped = emsi_json.parse_json(json_of(minimal_json(NAME="Flood")))
 
     assert bare == wrapped
     assert bare.event.name == "Flood"
@@ -642,15 +645,15 @@ def test_json_is_read_bare_or_wrapped() -> None:
 )
 def test_bad_json_is_refused_saying_what_is_wrong(data: bytes, complaint: str) -> None:
     with pytest.raises(InvalidInput, match=complaint):
-        emsi.parse_json(data)
+        emsi_json.parse_json(data)
 
 
 def test_a_json_code_the_schema_does_not_know_is_refused_with_its_message() -> None:
     message = minimal_json()
     message["CONTEXT"]["MODE"] = "LIVE"
 
-    with pytest.raises(emsi.SchemaViolation, match="'LIVE' is not an element of the set"):
-        emsi.parse_json(json_of(message))
+    with pytest.raises(emsi_xml.SchemaViolation, match="'LIVE' is not an element of the set"):
+        emsi_json.parse_json(json_of(message))
 
 
 def test_validation_is_safe_from_several_threads(valid_xml: bytes) -> None:
@@ -660,8 +663,8 @@ def test_validation_is_safe_from_several_threads(valid_xml: bytes) -> None:
     def check(document: bytes) -> tuple[str, ...]:
         start.wait()  # everybody validates at once, the schema compiled by whoever comes first
         try:
-            emsi.validate(document)
-        except emsi.SchemaViolation as violation:
+            emsi_xml.validate(document)
+        except emsi_xml.SchemaViolation as violation:
             return violation.errors
         return ()
 
@@ -679,7 +682,7 @@ def test_validation_is_safe_from_several_threads(valid_xml: bytes) -> None:
 def test_every_hazard_exports_as_a_valid_message(code: str) -> None:
     message = export(an_incident(hazard=code, status=IncidentStatus.DE_ESCALATING))
 
-    emsi.validate(emsi.to_xml(message))
+    emsi_xml.validate(emsi_xml.to_xml(message))
 
     back, inexact = hazard_for_category(HAZARDS[code].emsi_category)
     assert inexact is None

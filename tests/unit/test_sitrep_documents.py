@@ -15,13 +15,9 @@ import pytest
 
 from crisislink.adapters.db.queries.incident_views import IncidentView, LevelView, SitrepView
 from crisislink.adapters.db.queries.views import AudienceMember
-from crisislink.adapters.documents.sitrep import (
-    SitrepContext,
-    core_font_text,
-    format_moment,
-    render_html,
-    render_pdf,
-)
+from crisislink.adapters.documents.sitrep import SitrepContext, format_moment
+from crisislink.adapters.documents.sitrep_html import render_html
+from crisislink.adapters.documents.sitrep_pdf import core_font_text, render_pdf
 
 LEAD = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
 NEIGHBOUR = uuid.UUID("00000000-0000-0000-0000-0000000000a1")

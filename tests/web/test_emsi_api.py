@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from lxml import etree
 
 from crisislink.adapters.db import tables as t
-from crisislink.adapters.standards import emsi
+from crisislink.adapters.standards import emsi, emsi_xml
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.incidents.hazards import HAZARDS
 from crisislink.entrypoints.web.app import create_app
@@ -238,8 +238,8 @@ def test_an_export_is_schema_valid_with_its_tasks_and_the_latest_published_figur
 
     xml = export(client, incident["id"])
 
-    emsi.validate(xml)  # raises if the message breaks the shipped schema
-    message = emsi.parse_xml(xml)
+    emsi_xml.validate(xml)  # raises if the message breaks the shipped schema
+    message = emsi_xml.parse_xml(xml)
     assert message.context.mode == "ACTUAL"
     assert message.context.msgtype == "UPDATE"
     assert message.context.seclass == "RESTRC"
@@ -279,8 +279,8 @@ def test_an_export_without_a_published_report_carries_no_figures(world: World, c
 
     xml = export(client, incident["id"])
 
-    emsi.validate(xml)
-    message = emsi.parse_xml(xml)
+    emsi_xml.validate(xml)
+    message = emsi_xml.parse_xml(xml)
     assert message.context.mode == "EXERCS"  # a receiver must never take an exercise for live
     assert message.event.casualties == ()
     assert message.event.evacs == ()
@@ -294,10 +294,10 @@ def test_an_export_holds_only_what_the_caller_may_see(world: World, client: Clie
     assign(client, csrf, world, incident["id"], "Shared with Liège")
     assign(client, csrf, world, incident["id"], "For NCCN only", marking="RED")
 
-    own = emsi.parse_xml(export(client, incident["id"]))
+    own = emsi_xml.parse_xml(export(client, incident["id"]))
     client.cookies.clear()
     sign_in(client, "liege.duty")
-    involved = emsi.parse_xml(export(client, incident["id"]))
+    involved = emsi_xml.parse_xml(export(client, incident["id"]))
     client.cookies.clear()
     sign_in(client, "nl.duty")
     outsider = client.get(f"/api/incidents/{incident['id']}/emsi")

@@ -13,13 +13,9 @@ from datetime import datetime, timedelta
 
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.db.queries import incidents as q
-from crisislink.adapters.standards import emsi
-from crisislink.adapters.standards.emsi_incidents import (
-    ImportedIncident,
-    ImportedMission,
-    emsi_to_import,
-    incident_to_emsi,
-)
+from crisislink.adapters.standards import emsi_json, emsi_xml
+from crisislink.adapters.standards.emsi_export import incident_to_emsi
+from crisislink.adapters.standards.emsi_import import ImportedIncident, ImportedMission, emsi_to_import
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.incidents import commands as c
 from crisislink.domains.incidents.model import EntryKind
@@ -52,12 +48,12 @@ def export_incident(platform: Platform, viewer: Viewer, incident_id: uuid.UUID) 
         created=now,
         first=False,
     )
-    return emsi.to_xml(message)
+    return emsi_xml.to_xml(message)
 
 
 def parse_message(data: bytes, content_type: str) -> ImportedIncident:
     is_json = "json" in content_type or data.lstrip()[:1] in {b"{", b"["}
-    message = emsi.parse_json(data) if is_json else emsi.parse_xml(data)
+    message = emsi_json.parse_json(data) if is_json else emsi_xml.parse_xml(data)
     return emsi_to_import(message)
 
 

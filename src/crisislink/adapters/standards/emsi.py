@@ -1,8 +1,10 @@
-"""EMSI messages (Emergency Management Shared Information, ISO/TR 22351): model, XML and JSON forms, schema.
+"""EMSI messages (Emergency Management Shared Information, ISO/TR 22351): the model of the schema.
 
 An EMSI message is CONTEXT + EVENT + MISSION* + RESOURCE*. This module models every element of the EMSI
 1.9 schema (namespace `urn:emergency:eda:1.9:emsi`) as frozen dataclasses, so a received message can be
-written back without losing anything, and reads and writes the XML form and reads the JSON form.
+written back without losing anything, and derives from them how each dataclass maps to the schema's
+elements. `emsi_xml` reads and writes the XML form and validates it against the schema, `emsi_json`
+reads the JSON form, and `emsi_lexical` holds the text forms of the values.
 
 The schema is `schemas/emsi/EMSI.xsd`, an unchanged copy of `src/main/resources/xsd/EMSI.xsd` from
 github.com/ansforge/SAMU-Hub-Modeles at e3d4411b2f30 (Apache-2.0): the French health hub's EMSI profile,
@@ -15,43 +17,22 @@ Conventions of the model:
 - an element that may repeat is a tuple with a plural name; its EMSI name is in the field's metadata;
 - codes stay plain strings: the published code lists disagree with the schema (MODE `EXCERCS` against
   `EXERCS`, RISK_ASSESMENT `INCREA` against `NCREA`), so the schema decides what is valid and mappings to
-  crisislink's own vocabulary are tables (see `emsi_incidents`);
+  crisislink's own vocabulary are tables (see `emsi_codes`);
 - times are timezone-aware datetimes, written as xs:dateTime with an offset; a received time without one
   is refused, because nobody can tell which zone it meant;
 - decimals (coordinates, heights, quantities) are floats, written in plain notation (xs:decimal has no
   exponent).
-
-Received XML is parsed with entity resolution, DTD loading and network access off, huge trees refused and
-a DOCTYPE rejected outright, then validated against the schema before anything is read from it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-import threading
 import typing
-from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from importlib import resources
-from typing import Any, Final, TypeVar
-
-from lxml import etree
-
-from crisislink.kernel.errors import InvalidInput
+from datetime import datetime
+from typing import Any, Final
 
 NAMESPACE: Final = "urn:emergency:eda:1.9:emsi"
-SCHEMA_PACKAGE: Final = "crisislink.adapters.standards"
-SCHEMA_PATH: Final = "schemas/emsi/EMSI.xsd"
-# Real EMSI messages are a few kilobytes; even one with long polygons stays far below this.
-MAX_MESSAGE_BYTES: Final = 5 * 1024 * 1024
-# How many schema errors an error message quotes; all of them are on the exception.
-QUOTED_ERRORS: Final = 10
-
-_E = TypeVar("_E")
 
 
 def _tag(name: str) -> dict[str, str]:
@@ -245,22 +226,12 @@ class EmsiMessage:
     resources: tuple[Resource, ...] = field(default=(), metadata=_tag("RESOURCE"))
 
 
-class SchemaViolation(InvalidInput):
-    """A message the EMSI schema rejects; `errors` are the schema validator's messages, all of them."""
-
-    def __init__(self, what: str, errors: tuple[str, ...]) -> None:
-        quoted = "; ".join(errors[:QUOTED_ERRORS])
-        more = f" (and {len(errors) - QUOTED_ERRORS} more)" if len(errors) > QUOTED_ERRORS else ""
-        super().__init__(f"{what} does not match the EMSI schema: {quoted}{more}")
-        self.errors = errors
-
-
 # ---------------------------------------------------------------------------------------------------------
 # How the dataclasses map to elements: derived once per class from the annotations above.
 
 
 @dataclass(frozen=True)
-class _Field:
+class ElementField:
     name: str  # the Python attribute
     tag: str  # the EMSI element
     kind: Any  # str, int, float, datetime, or a model dataclass
@@ -268,10 +239,10 @@ class _Field:
     required: bool
 
 
-_FIELDS: dict[type[Any], tuple[_Field, ...]] = {}
+_FIELDS: dict[type[Any], tuple[ElementField, ...]] = {}
 
 
-def _fields_of(cls: type[Any]) -> tuple[_Field, ...]:
+def fields_of(cls: type[Any]) -> tuple[ElementField, ...]:
     known = _FIELDS.get(cls)
     if known is None:  # threads racing here derive the same value; the last write wins, harmlessly
         hints = typing.get_type_hints(cls)
@@ -280,7 +251,7 @@ def _fields_of(cls: type[Any]) -> tuple[_Field, ...]:
     return known
 
 
-def _field_of(declared: dataclasses.Field[Any], hint: Any) -> _Field:
+def _field_of(declared: dataclasses.Field[Any], hint: Any) -> ElementField:
     repeated = typing.get_origin(hint) is tuple
     if repeated:
         kind = typing.get_args(hint)[0]
@@ -288,358 +259,20 @@ def _field_of(declared: dataclasses.Field[Any], hint: Any) -> _Field:
         kinds = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         kind = kinds[0] if kinds else hint
     required = declared.default is dataclasses.MISSING and declared.default_factory is dataclasses.MISSING
-    return _Field(
+    return ElementField(
         declared.name, declared.metadata.get("tag", declared.name.upper()), kind, repeated, required
     )
 
 
-def _is_element(kind: Any) -> bool:
+def is_element(kind: Any) -> bool:
     return isinstance(kind, type) and dataclasses.is_dataclass(kind)
 
 
-def _occurrences(spec: _Field, value: Any) -> tuple[Any, ...]:
+def occurrences(spec: ElementField, value: Any) -> tuple[Any, ...]:
     if spec.repeated:
         return tuple(value)
     return () if value is None else (value,)
 
 
-def _join(path: str, tag: str) -> str:
+def join_path(path: str, tag: str) -> str:
     return f"{path}/{tag}" if path else tag
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Lexical forms.
-
-
-def decimal_text(value: float, where: str = "a decimal") -> str:
-    """An xs:decimal's text for a float: plain notation, no exponent, no trailing zeros."""
-    if not math.isfinite(value):
-        raise InvalidInput(f"{where}: {value} is not a number EMSI can carry")
-    # repr() is the shortest text that reads back as the same float; Decimal drops the exponent form.
-    text = format(Decimal(repr(float(value))), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _datetime_text(moment: datetime, where: str) -> str:
-    offset = moment.utcoffset()
-    if offset is None:
-        raise InvalidInput(f"{where}: {moment.isoformat()} has no time zone; EMSI times carry their offset")
-    # xs:dateTime offsets are whole minutes within ±14:00; anything else is written in UTC, same instant.
-    if offset % timedelta(minutes=1) or abs(offset) > timedelta(hours=14):
-        moment = moment.astimezone(UTC)
-    return moment.isoformat()
-
-
-def _lexical(kind: Any, value: Any, where: str) -> str:
-    if kind is float:
-        return decimal_text(value, where)
-    if kind is datetime:
-        return _datetime_text(value, where)
-    return str(value)
-
-
-def _aware(moment: datetime, text: str, where: str) -> datetime:
-    if moment.utcoffset() is None:
-        raise InvalidInput(f"{where}: {text!r} has no UTC offset, so nobody can tell which time it means")
-    return moment
-
-
-_KIND_NAMES: Final[dict[Any, str]] = {
-    str: "a string",
-    int: "an integer",
-    float: "a decimal number",
-    datetime: "a date and time with offset (xs:dateTime)",
-}
-
-
-def _scalar_from_text(kind: Any, text: str, where: str) -> Any:
-    if kind is str:
-        return text  # xs:string keeps its whitespace
-    stripped = text.strip()
-    try:
-        if kind is int:
-            return int(stripped)
-        if kind is float:  # the schema's xs:decimal has no NaN or infinity, so float() reads only numbers
-            return float(stripped)
-        if kind is datetime:
-            return _aware(datetime.fromisoformat(stripped), stripped, where)
-    except ValueError:
-        raise InvalidInput(f"{where}: {text!r} is not {_KIND_NAMES[kind]}") from None
-    raise TypeError(f"no reader for {kind!r}")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Writing XML.
-
-
-def _qualified(tag: str) -> str:
-    return f"{{{NAMESPACE}}}{tag}"
-
-
-def to_xml(message: EmsiMessage) -> bytes:
-    """The message as namespaced EMSI XML (UTF-8, with declaration), elements in schema order.
-
-    Raises InvalidInput for values XML or EMSI cannot carry (control characters, naive times, NaN). It does
-    not validate: call `validate` on the result where the codes may come from outside the platform.
-    """
-    default_namespace: dict[Any, str] = {None: NAMESPACE}  # the stubs do not know None means default
-    root = etree.Element(_qualified("emsi"), nsmap=default_namespace)
-    _write_children(root, message, "")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def _write_children(parent: etree._Element, element: Any, path: str) -> None:
-    for spec in _fields_of(type(element)):
-        for value in _occurrences(spec, getattr(element, spec.name)):
-            child = etree.SubElement(parent, _qualified(spec.tag))
-            where = _join(path, spec.tag)
-            if _is_element(spec.kind):
-                _write_children(child, value, where)
-            else:
-                _write_text(child, _lexical(spec.kind, value, where), where)
-
-
-def _write_text(element: etree._Element, text: str, where: str) -> None:
-    try:
-        element.text = text
-    except ValueError:  # lxml refuses NUL and other characters XML 1.0 cannot hold
-        raise InvalidInput(f"{where}: the text contains characters XML cannot carry") from None
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The schema, compiled once on first use.
-
-
-class _Schema:
-    """The compiled EMSI schema. Compiling is deferred to first use: most processes never see EMSI."""
-
-    def __init__(self) -> None:
-        self._compiled: etree.XMLSchema | None = None
-        self._compiling = threading.Lock()
-        # An XMLSchema keeps the errors of its last run in one log of its own: runs must not interleave.
-        self._validating = threading.Lock()
-
-    def compiled(self) -> etree.XMLSchema:
-        if self._compiled is None:
-            with self._compiling:
-                if self._compiled is None:
-                    source = resources.files(SCHEMA_PACKAGE).joinpath(SCHEMA_PATH).read_bytes()
-                    self._compiled = etree.XMLSchema(etree.fromstring(source, _hardened_parser()))
-        return self._compiled
-
-    def errors(self, document: etree._Element, *, with_lines: bool) -> tuple[str, ...]:
-        schema = self.compiled()
-        with self._validating:
-            if schema.validate(document):
-                return ()
-            return tuple(
-                f"line {entry.line}: {entry.message}" if with_lines else entry.message
-                for entry in typing.cast("Iterable[Any]", schema.error_log)  # iterable; the stubs omit it
-            )
-
-
-_SCHEMA = _Schema()
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Reading XML.
-
-
-def _hardened_parser() -> etree.XMLParser:
-    # A fresh parser each time: lxml parsers keep state and must not be shared between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-    )
-
-
-def _check_size(data: bytes) -> None:
-    if not data:
-        raise InvalidInput("the EMSI message is empty")
-    if len(data) > MAX_MESSAGE_BYTES:
-        raise InvalidInput(f"the EMSI message is larger than {MAX_MESSAGE_BYTES // (1024 * 1024)} MiB")
-
-
-def _emsi_root(data: bytes) -> etree._Element:
-    """The <emsi> element of `data`, parsed safely; InvalidInput says what is wrong otherwise."""
-    _check_size(data)
-    return _checked_root(data)
-
-
-def _checked_root(data: bytes) -> etree._Element:
-    try:
-        root = etree.fromstring(data, _hardened_parser())
-    except etree.XMLSyntaxError as error:
-        raise InvalidInput(f"the EMSI message is not well-formed XML: {error}") from None
-    # EMSI needs no DTD; one in a received message is at best noise and at worst an entity bomb.
-    # lxml reports an internal DTD for any DOCTYPE, even one without an internal subset.
-    if root.getroottree().docinfo.internalDTD is not None:
-        raise InvalidInput("the EMSI message has a DOCTYPE; DTDs and entities are refused")
-    if root.tag != _qualified("emsi"):
-        found = etree.QName(root)
-        namespace = f"namespace {found.namespace!r}" if found.namespace else "no namespace"
-        raise InvalidInput(
-            f"expected an EMSI message (<emsi> in namespace {NAMESPACE!r}), "
-            f"got <{found.localname}> in {namespace}"
-        )
-    return root
-
-
-def _assert_valid(root: etree._Element, what: str, *, with_lines: bool) -> None:
-    errors = _SCHEMA.errors(root, with_lines=with_lines)
-    if errors:
-        raise SchemaViolation(what, errors)
-
-
-def validate(xml: bytes) -> None:
-    """Check EMSI XML against the schema; InvalidInput (a SchemaViolation for schema errors) if it fails."""
-    _assert_valid(_emsi_root(xml), "the EMSI message", with_lines=True)
-
-
-def parse_xml(data: bytes) -> EmsiMessage:
-    """Read an EMSI XML message, validated against the schema first."""
-    root = _emsi_root(data)
-    _assert_valid(root, "the EMSI message", with_lines=True)
-    return _read_xml(EmsiMessage, root, "")
-
-
-def _read_xml(cls: type[_E], element: etree._Element, path: str) -> _E:
-    children: dict[str, list[etree._Element]] = {}
-    for child in element:
-        if isinstance(child.tag, str):  # comments and processing instructions carry no data
-            children.setdefault(etree.QName(child).localname, []).append(child)
-    values: dict[str, Any] = {}
-    for spec in _fields_of(cls):
-        where = _join(path, spec.tag)
-        found = tuple(_read_xml_value(spec.kind, child, where) for child in children.get(spec.tag, ()))
-        values[spec.name] = found if spec.repeated else (found[0] if found else None)
-    build: Callable[..., _E] = cls
-    return build(**values)
-
-
-def _read_xml_value(kind: Any, element: etree._Element, where: str) -> Any:
-    if _is_element(kind):
-        return _read_xml(kind, element, where)
-    return _scalar_from_text(kind, element.text or "", where)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Reading JSON.
-
-
-def parse_json(data: bytes) -> EmsiMessage:
-    """Read an EMSI JSON message: `{"emsi": {...}}` as the health hub sends it, or the bare object.
-
-    Members are the element names; repeated elements are arrays (a single value is taken as one item).
-    The structure is checked here and the codes by the XML schema, on the message written back as XML.
-    """
-    _check_size(data)
-    try:
-        document = json.loads(data, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as error:
-        raise InvalidInput(f"the EMSI message is not valid JSON: {error}") from None
-    message = _read_json(EmsiMessage, _unwrapped(document), "")
-    # Written by us, so no size limit: the XML form of a message is larger than its JSON form.
-    _assert_valid(_checked_root(to_xml(message)), "the EMSI JSON message", with_lines=False)
-    return message
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON or EMSI allows")
-
-
-def _unwrapped(document: Any) -> Any:
-    if isinstance(document, dict) and set(document) == {"emsi"}:
-        document = document["emsi"]
-    if not isinstance(document, dict) or "CONTEXT" not in document:
-        raise InvalidInput(
-            'expected an EMSI message: an object with CONTEXT and EVENT, possibly wrapped as {"emsi": {...}}'
-        )
-    return document
-
-
-def _read_json(cls: type[_E], value: Any, path: str) -> _E:
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{path or 'the EMSI message'} must be an object")
-    specs = _fields_of(cls)
-    unknown = sorted(set(value) - {spec.tag for spec in specs})
-    if unknown:
-        raise InvalidInput(
-            f"{path or 'the EMSI message'} has members EMSI does not define: {', '.join(unknown)}"
-        )
-    values = {
-        spec.name: _read_json_member(spec, value.get(spec.tag), _join(path, spec.tag)) for spec in specs
-    }
-    build: Callable[..., _E] = cls
-    return build(**values)
-
-
-def _read_json_member(spec: _Field, raw: Any, where: str) -> Any:
-    if raw is None:  # absent, or null
-        if spec.required:
-            raise InvalidInput(f"{where} is required")
-        return () if spec.repeated else None
-    if isinstance(raw, list) and not spec.repeated:
-        raise InvalidInput(f"{where} occurs once; got an array")
-    items = raw if isinstance(raw, list) else [raw]
-    found = tuple(_read_json_value(spec.kind, item, where) for item in items)
-    return found if spec.repeated else found[0]
-
-
-def _read_json_value(kind: Any, raw: Any, where: str) -> Any:
-    if _is_element(kind):
-        return _read_json(kind, raw, where)
-    if kind is str and isinstance(raw, str):
-        return raw
-    if kind is int and isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if kind is float and isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _json_decimal(raw, where)
-    if kind is datetime and isinstance(raw, str):
-        return _scalar_from_text(datetime, raw, where)
-    raise InvalidInput(f"{where} must be {_KIND_NAMES[kind]}, not {json.dumps(raw)[:80]}")
-
-
-def _json_decimal(raw: float, where: str) -> float:
-    try:
-        return float(raw)
-    except OverflowError:  # an integer literal beyond any float
-        raise InvalidInput(f"{where}: the number is out of range") from None
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Describing values, for the human-readable notes of an import.
-
-
-def value_lines(element: object, path: str, *, skip: Collection[str] = ()) -> list[str]:
-    """'PATH: value' lines for every value under `element`, except the attributes named in `skip`.
-
-    `skip` names attributes of `element` ("status") or, dotted, of elements inside it ("origin.org_id").
-    A position's coordinates make one line: `lat,long[,height]` per point.
-    """
-    return list(_value_lines(element, path, frozenset(skip)))
-
-
-def _value_lines(element: object, path: str, skip: frozenset[str]) -> Iterator[str]:
-    for spec in _fields_of(type(element)):
-        if spec.name in skip:
-            continue
-        inner = frozenset(name.split(".", 1)[1] for name in skip if name.startswith(f"{spec.name}."))
-        where = _join(path, spec.tag)
-        values = _occurrences(spec, getattr(element, spec.name))
-        if spec.kind is Coord and values:
-            yield f"{where}: " + " ".join(_coord_text(coord, where) for coord in values)
-            continue
-        for value in values:
-            if _is_element(spec.kind):
-                yield from _value_lines(value, where, inner)
-            else:
-                yield f"{where}: {_lexical(spec.kind, value, where)}"
-
-
-def _coord_text(coord: Coord, where: str) -> str:
-    parts = [coord.lat, coord.long] if coord.height is None else [coord.lat, coord.long, coord.height]
-    return ",".join(decimal_text(part, where) for part in parts)

@@ -13,7 +13,8 @@ from crisislink.adapters.db.queries import directory
 from crisislink.adapters.db.queries import incidents as q
 from crisislink.adapters.db.queries import timeline as tl
 from crisislink.app import schedule
-from crisislink.app.scenarios.replay import ReplayResult, available_scenarios, replay
+from crisislink.app.scenarios.replay import ReplayResult, replay
+from crisislink.app.scenarios.scenario import available_scenarios
 from crisislink.entrypoints.cli.admin import viewer_named
 from crisislink.entrypoints.cli.common import console, platform, run
 from crisislink.kernel.errors import InvalidInput

@@ -11,7 +11,9 @@ from litestar.di import Provide
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.db.queries import incidents as q
 from crisislink.adapters.db.queries.incident_views import IncidentView, SitrepView
-from crisislink.adapters.documents.sitrep import SitrepContext, render_html, render_pdf
+from crisislink.adapters.documents.sitrep import SitrepContext
+from crisislink.adapters.documents.sitrep_html import render_html
+from crisislink.adapters.documents.sitrep_pdf import render_pdf
 from crisislink.app.auth import Caller
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.incidents import commands as c
