@@ -42,15 +42,11 @@ if __package__ in (None, ""):
 from bench import _support as s
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.adapters.geo.shapes import validate_area
-from crisislink.adapters.geo.targeting import (
-    Targeting,
-    TargetingResult,
-    TargetUnit,
-    evaluate_naively,
-    metric_area,
-    reference_units,
-    statistical_reference,
-)
+from crisislink.adapters.geo.targeting_geometry import metric_area
+from crisislink.adapters.geo.targeting_index import Targeting
+from crisislink.adapters.geo.targeting_naive import evaluate_naively
+from crisislink.adapters.geo.targeting_result import TargetingResult, TargetUnit
+from crisislink.adapters.geo.targeting_units import reference_units, statistical_reference
 
 TARGET_P95_MS = 50.0
 VERTICES = 1000

@@ -23,19 +23,18 @@ from shapely.geometry import shape
 
 from crisislink.adapters.geo.proximity import to_metric
 from crisislink.adapters.geo.reference import ReferenceData
-from crisislink.adapters.geo.targeting import (
+from crisislink.adapters.geo.targeting_evaluation import POPULATION_METHOD
+from crisislink.adapters.geo.targeting_index import Targeting
+from crisislink.adapters.geo.targeting_languages import language_area_of
+from crisislink.adapters.geo.targeting_naive import evaluate_naively
+from crisislink.adapters.geo.targeting_result import (
     MUNICIPALITY,
     NUTS3,
-    POPULATION_METHOD,
     CountryTargeting,
-    Targeting,
     TargetingResult,
     TargetUnit,
-    evaluate_naively,
-    from_reference,
-    language_area_of,
-    statistical_reference,
 )
+from crisislink.adapters.geo.targeting_units import from_reference, statistical_reference
 from crisislink.adapters.standards.cap_rules_eu import BENELUX_EMMA_IDS
 from crisislink.kernel.errors import InvalidInput
 
