@@ -21,7 +21,7 @@ from crisislink.domains.incidents import commands as c
 from crisislink.domains.incidents.model import EntryKind
 from crisislink.domains.incidents.sitreps import SitrepText
 from crisislink.domains.sharing.policy import Viewer
-from crisislink.kernel.errors import Conflict, InvalidInput
+from crisislink.kernel.errors import Conflict, InvalidInput, NotFound
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.messages import Actor
 
@@ -62,7 +62,9 @@ def import_message(platform: Platform, actor: Actor, data: bytes, content_type: 
     imported = parse_message(data, content_type)
     known = q.incident_id_by_reference(platform.engine, imported.reference)
     if known is not None:
-        raise Conflict(f"this EMSI event ({imported.reference}) was imported already, as incident {known}")
+        raise Conflict(
+            f"this EMSI event ({imported.reference}) was imported already{_as_seen_by(platform, actor, known)}"
+        )
     if actor.partner_id is None:
         raise InvalidInput("an import needs a partner to lead the incident; sign in as a partner's user")
     now = platform.clock.now()
@@ -78,6 +80,16 @@ def import_message(platform: Platform, actor: Actor, data: bytes, content_type: 
     )
     incident_id: uuid.UUID = platform.bus.handle(command)
     return incident_id
+
+
+def _as_seen_by(platform: Platform, actor: Actor, incident_id: uuid.UUID) -> str:
+    """Name the incident only to someone who may see it: the refusal must not reveal it to others."""
+    viewer = Viewer(user_id=actor.user_id, partner_id=actor.partner_id)
+    try:
+        q.get_incident(platform.engine, viewer, incident_id)
+    except NotFound:
+        return ""
+    return f", as incident {incident_id}"
 
 
 def _declaration(
