@@ -1,7 +1,7 @@
 """`crisislink cap`: validating real CAP messages from the command line, and making a signing key.
 
 Runs the `cap` sub-app in-process with typer's CliRunner. The messages come from
-/work/shared/standards/cap (provenance in its SOURCES.md); without it these tests skip, except in CI.
+tests/fixtures/standards/cap (provenance in tests/fixtures/standards/SOURCES.md); without it these tests skip, except in CI.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from crisislink.adapters.standards.cap_signature import SignatureState, sign, ve
 from crisislink.entrypoints.cli import common
 from crisislink.entrypoints.cli.cap import CERT_FILE, KEY_FILE, app
 
-STANDARDS = Path("/work/shared/standards/cap")
+STANDARDS = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "cap"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 A2 = STANDARDS / "examples/oasis-spec/cap12_appendix_A2.xml"
 METEOALARM = STANDARDS / "examples/meteoalarm/fr-meteofrance-update-fr-en.xml"

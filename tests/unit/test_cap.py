@@ -1,7 +1,7 @@
 """CAP: real messages read and written back without loss, the rules, hostile input, signatures.
 
-The real messages, the official schemas and the signed vectors come from /work/shared/standards/cap
-(provenance in its SOURCES.md). Without that folder these tests skip, except in CI (CI=true), where they
+The real messages, the official schemas and the signed vectors come from tests/fixtures/standards/cap
+(provenance in tests/fixtures/standards/SOURCES.md). Without that folder these tests skip, except in CI (CI=true), where they
 must run. Rule cases are real messages with ONE element changed; each test's name says which and how.
 """
 
@@ -38,7 +38,7 @@ from crisislink.adapters.standards.cap_signature import (
 from crisislink.adapters.standards.cap_validation import Report
 from crisislink.kernel.errors import InvalidInput
 
-STANDARDS = Path("/work/shared/standards/cap")
+STANDARDS = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "cap"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}  # as tests/support.py, without its imports
 A1 = "examples/oasis-spec/cap12_appendix_A1.xml"  # scope Public, one info, a resource
 A2 = "examples/oasis-spec/cap12_appendix_A2.xml"  # thunderstorm: polygon, expires

@@ -1,7 +1,7 @@
 """EMSI: incidents exported as schema-valid messages, real messages read without loss, hostile input refused.
 
-The real messages and the official schema come from /work/shared/standards/emsi (provenance in its
-SOURCES.md). Without that folder these tests skip, except in CI (CI=true), where they must run.
+The real messages and the official schema come from tests/fixtures/standards/emsi (provenance in
+tests/fixtures/standards/SOURCES.md). Without that folder these tests skip, except in CI (CI=true), where they must run.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from crisislink.kernel.errors import InvalidInput
 from crisislink.kernel.geo import Area
 from crisislink.kernel.markings import Label, Tlp
 
-STANDARDS = Path("/work/shared/standards/emsi")
+STANDARDS = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "emsi"
 EXAMPLES = STANDARDS / "examples"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}  # as tests/support.py, without its imports
 CET = timezone(timedelta(hours=1))

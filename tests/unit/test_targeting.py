@@ -419,7 +419,14 @@ def _shared() -> Path:
 
 
 EMMA_REGIONS = (
-    _shared() / "standards" / "cap" / "profiles" / "meteoalarm" / "emma_id_geocodes_benelux.geojson"
+    REPO
+    / "tests"
+    / "fixtures"
+    / "standards"
+    / "cap"
+    / "profiles"
+    / "meteoalarm"
+    / "emma_id_geocodes_benelux.geojson"
 )
 
 

@@ -29,7 +29,7 @@ from tests.web.conftest import Client, assert_problem, sign_in, snapshot
 
 Body = dict[str, Any]
 
-EXAMPLES = Path("/work/shared/standards/emsi/examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "emsi" / "examples"
 EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir()) if EXAMPLES.is_dir() else ["(no examples)"]
 NS = {"e": emsi.NAMESPACE}
 IMPORT = "/api/incidents/emsi"
