@@ -257,9 +257,13 @@ def alert_from_tree(tree: Tree) -> Alert:
     return _read(Alert, tree.root, "alert", tree)
 
 
+# Compiled once: `element.xpath(...)` compiles its expression on every call, the costliest step of reading.
+_OWN_TEXT = etree.XPath("text()")
+
+
 def text_of(element: etree._Element) -> str:
     """The element's own text, comments and processing instructions inside it left out."""
-    return "".join(cast("list[str]", element.xpath("text()")))
+    return "".join(cast("list[str]", _OWN_TEXT(element)))
 
 
 def _children_by_tag(element: etree._Element, namespace: str) -> dict[str, list[etree._Element]]:
