@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,9 +22,9 @@ from crisislink.domains.incidents.sitreps import Figures, SitrepText
 from crisislink.entrypoints.web.problems import status_of
 from crisislink.entrypoints.web.security import platform_of
 from crisislink.entrypoints.web.ui.context import Page
-from crisislink.entrypoints.web.ui.incident_pages import incident_context, list_context, signed_in
-from crisislink.entrypoints.web.ui.render import render
-from crisislink.kernel.errors import CrisislinkError, InvalidInput, PermissionDenied
+from crisislink.entrypoints.web.ui.incident_pages import incident_context, list_context
+from crisislink.entrypoints.web.ui.render import check_form_token, render, signed_in
+from crisislink.kernel.errors import CrisislinkError, InvalidInput
 from crisislink.kernel.markings import Tlp
 from crisislink.kernel.messages import Command
 
@@ -89,11 +88,6 @@ class TokenOnly(msgspec.Struct):
     incident_id: str = ""
 
 
-def _check_token(page: Page, sent: str) -> None:
-    if not sent or not hmac.compare_digest(sent, page.csrf_token):
-        raise PermissionDenied("this form has expired; reload the page and try again")
-
-
 def _float(value: str, what: str) -> float:
     try:
         return float(value.replace(",", "."))
@@ -143,7 +137,7 @@ class IncidentForms(Controller):
             return page
         platform = platform_of(state)
         try:
-            _check_token(page, token)
+            check_form_token(token, page.csrf_token)
             result = platform.bus.handle(build(page))
         except CrisislinkError as error:
             return self._refused(request, page, error, incident_id)

@@ -18,17 +18,10 @@ from crisislink.app.bootstrap import Platform
 from crisislink.domains.incidents.levels import SCHEMES
 from crisislink.entrypoints.web.security import platform_of
 from crisislink.entrypoints.web.ui import labels
-from crisislink.entrypoints.web.ui.context import Page, page_for
-from crisislink.entrypoints.web.ui.render import render, safe_next
+from crisislink.entrypoints.web.ui.context import Page
+from crisislink.entrypoints.web.ui.render import render, signed_in
 
 TIMELINE_PAGE = 50
-
-
-def signed_in(request: Request[Any, Any, Any]) -> Page | Redirect:
-    page = page_for(request)
-    if page.caller is None:
-        return Redirect(f"/login?next={safe_next(request.url.path)}")
-    return page
 
 
 def incident_labels() -> dict[str, Any]:

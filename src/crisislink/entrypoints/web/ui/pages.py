@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from crisislink.domains.sharing import commands as sc
 from crisislink.entrypoints.web.security import SESSION_COOKIE, auth_service, client_address, platform_of
 from crisislink.entrypoints.web.ui import labels
 from crisislink.entrypoints.web.ui.context import PRELOGIN_COOKIE, Page, new_prelogin_token, page_for
-from crisislink.entrypoints.web.ui.render import render, safe_next
+from crisislink.entrypoints.web.ui.render import check_form_token, render, safe_next, signed_in
 from crisislink.kernel.errors import AuthenticationFailed, CrisislinkError, PermissionDenied, TooManyAttempts
 
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -35,18 +34,6 @@ class TokenForm(msgspec.Struct):
     csrf_token: str = ""
     language: str = ""
     next: str = "/"
-
-
-def _check_form_token(sent: str, expected: str | None) -> None:
-    if not expected or not sent or not hmac.compare_digest(sent, expected):
-        raise PermissionDenied("the form expired or came from elsewhere; reload the page and try again")
-
-
-def _signed_in(request: Request[Any, Any, Any]) -> Page | Redirect:
-    page = page_for(request)
-    if page.caller is None:
-        return Redirect(f"/login?next={safe_next(request.url.path)}")
-    return page
 
 
 def _labels() -> dict[str, Any]:
@@ -88,7 +75,7 @@ class ConsolePages(Controller):
         page = page_for(request, prelogin_token=expected)
         settings = platform_of(state).settings
         try:
-            _check_form_token(data.csrf_token, expected)
+            check_form_token(data.csrf_token, expected)
             session = auth_service(state).sign_in(data.username, data.password, client_address(request))
         except (AuthenticationFailed, PermissionDenied, TooManyAttempts) as error:
             status = 429 if isinstance(error, TooManyAttempts) else 401
@@ -115,7 +102,7 @@ class ConsolePages(Controller):
         self, request: Request[Any, Any, Any], state: State, data: Annotated[TokenForm, FormBody]
     ) -> Redirect:
         page = page_for(request)
-        _check_form_token(data.csrf_token, page.csrf_token if page.caller else None)
+        check_form_token(data.csrf_token, page.csrf_token if page.caller else None)
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             auth_service(state).sign_out(token)
@@ -130,7 +117,7 @@ class ConsolePages(Controller):
         page = page_for(request)
         if page.caller is None:
             return Redirect("/login", status_code=303)
-        _check_form_token(data.csrf_token, page.csrf_token)
+        check_form_token(data.csrf_token, page.csrf_token)
         platform_of(state).bus.handle(sc.SetPreferences(actor=page.caller.actor, locale=data.language))
         auth_service(state).forget()
         target = safe_next(data.next)
@@ -138,7 +125,7 @@ class ConsolePages(Controller):
 
     @get("/", sync_to_thread=False)
     def picture(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-        page = _signed_in(request)
+        page = signed_in(request)
         if isinstance(page, Redirect):
             return page
         settings = platform_of(state).settings
@@ -153,14 +140,14 @@ class ConsolePages(Controller):
 
     @get("/directory", sync_to_thread=False)
     def directory_page(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-        page = _signed_in(request)
+        page = signed_in(request)
         if isinstance(page, Redirect):
             return page
         return render(request, page, "directory.html", **self._directory(request, state, page), **_labels())
 
     @get("/directory/results", sync_to_thread=False)
     def directory_results(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-        page = _signed_in(request)
+        page = signed_in(request)
         if isinstance(page, Redirect):
             return page
         return render(
@@ -209,7 +196,7 @@ class ConsolePages(Controller):
         partner_id: uuid.UUID,
         tab: Annotated[str, Parameter(max_length=20)] = "contacts",
     ) -> Template | Redirect:
-        page = _signed_in(request)
+        page = signed_in(request)
         if isinstance(page, Redirect):
             return page
         assert page.caller is not None

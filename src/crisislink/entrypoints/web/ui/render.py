@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from crisislink.entrypoints.web.ui.context import CONTRAST_COOKIE, LANGUAGE_COOKIE, Page
+from crisislink.entrypoints.web.ui.context import CONTRAST_COOKIE, LANGUAGE_COOKIE, Page, page_for
+from crisislink.kernel.errors import PermissionDenied
 from crisislink.kernel.i18n import INTERFACE_LANGUAGES
 
 YEAR = 365 * 24 * 3600
@@ -72,3 +74,16 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def signed_in(request: Request[Any, Any, Any]) -> Page | Redirect:
+    """The page context of a signed-in person, or the way to the sign-in form and back."""
+    page = page_for(request)
+    if page.caller is None:
+        return Redirect(f"/login?next={safe_next(request.url.path)}")
+    return page
+
+
+def check_form_token(sent: str, expected: str | None) -> None:
+    if not expected or not sent or not hmac.compare_digest(sent, expected):
+        raise PermissionDenied("this form has expired or came from elsewhere; reload the page and try again")
