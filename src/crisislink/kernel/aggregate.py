@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from crisislink.kernel.errors import Conflict
 from crisislink.kernel.markings import Label
 from crisislink.kernel.messages import Event
 
@@ -17,6 +18,15 @@ class Aggregate:
 
     def record(self, event: Event) -> None:
         self.events.append(event)
+
+
+def check_version(aggregate: Aggregate, expected: int, noun: str = "record") -> None:
+    """Optimistic concurrency for a change made from what someone read: refuse if it moved since."""
+    if aggregate.version != expected:
+        raise Conflict(
+            f"the {noun} changed since you read it (you had version {expected}, it is now "
+            f"{aggregate.version}); reload it and apply your change again"
+        )
 
 
 @dataclass(kw_only=True, eq=False)

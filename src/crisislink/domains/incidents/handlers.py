@@ -22,6 +22,7 @@ from crisislink.domains.incidents.model import (
 from crisislink.domains.incidents.notifications import NeighbourNotification
 from crisislink.domains.incidents.permissions import require_manager, require_party, require_writer
 from crisislink.domains.incidents.ports import BorderRule, Directory, Geometry, IncidentsUnitOfWork
+from crisislink.kernel.aggregate import check_version
 from crisislink.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from crisislink.kernel.geo import Area
 from crisislink.kernel.i18n import check_language
@@ -139,11 +140,7 @@ def update_incident(
     incident = uow.incidents.get(cmd.incident_id)
     require_manager(cmd.actor, incident)
     incident.require_open()
-    if incident.version != cmd.expected_version:
-        raise Conflict(
-            f"the incident changed since you read it (you had version {cmd.expected_version}, it is now "
-            f"{incident.version}); reload it and apply your change again"
-        )
+    check_version(incident, cmd.expected_version, "incident")
     explicit = _explicit_audience(incident)  # before the parties change, or a removed one would stay
     changed = _apply_changes(cmd, incident, uow, geometry)
     if not changed:

@@ -11,7 +11,8 @@ from crisislink.domains.incidents.labels import check_audience, child_label
 from crisislink.domains.incidents.model import MAX_TITLE, LogEntry, Task, TaskStatus, text
 from crisislink.domains.incidents.permissions import require_party, require_writer
 from crisislink.domains.incidents.ports import IncidentsUnitOfWork
-from crisislink.kernel.errors import Conflict, InvalidInput, NotFound
+from crisislink.kernel.aggregate import check_version
+from crisislink.kernel.errors import InvalidInput, NotFound
 from crisislink.kernel.ids import new_id
 
 
@@ -115,11 +116,7 @@ def move_task(cmd: c.MoveTask, uow: IncidentsUnitOfWork, now: Now) -> None:
     require_writer(cmd.actor, incident.mode)
     if cmd.actor.partner_id != task.assignee_partner_id:
         require_party(cmd.actor, incident)
-    if task.version != cmd.expected_version:
-        raise Conflict(
-            f"the task changed since you read it (you had version {cmd.expected_version}, it is now "
-            f"{task.version}); reload it and try again"
-        )
+    check_version(task, cmd.expected_version, "task")
     previous = task.move(cmd.status, now())
     task.record(
         e.TaskStatusChanged(

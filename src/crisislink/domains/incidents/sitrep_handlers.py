@@ -13,7 +13,8 @@ from crisislink.domains.incidents.model import Incident
 from crisislink.domains.incidents.permissions import require_party
 from crisislink.domains.incidents.ports import IncidentsUnitOfWork
 from crisislink.domains.incidents.sitreps import Sitrep, SitrepText
-from crisislink.kernel.errors import Conflict, InvalidInput, PermissionDenied
+from crisislink.kernel.aggregate import check_version
+from crisislink.kernel.errors import InvalidInput, PermissionDenied
 from crisislink.kernel.ids import new_id
 
 
@@ -77,11 +78,7 @@ def revise_sitrep(cmd: c.ReviseSitrep, uow: IncidentsUnitOfWork, now: Now) -> No
     sitrep = _editable(uow, cmd.sitrep_id, cmd.actor.partner_id)
     incident = uow.incidents.get(sitrep.incident_id)
     require_party(cmd.actor, incident)
-    if sitrep.version != cmd.expected_version:
-        raise Conflict(
-            f"the report changed since you read it (you had version {cmd.expected_version}, it is now "
-            f"{sitrep.version}); reload it and apply your change again"
-        )
+    check_version(sitrep, cmd.expected_version, "report")
     sitrep.revise(_texts(incident, cmd.texts), cmd.figures, _next_due(cmd.next_report_at, now()))
     sitrep.languages_required = incident.languages
     sitrep.record(

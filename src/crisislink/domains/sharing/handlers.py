@@ -21,7 +21,7 @@ from crisislink.domains.sharing.permissions import (
     require_user_admin,
 )
 from crisislink.domains.sharing.ports import PasswordHasher, SharingUnitOfWork
-from crisislink.kernel.aggregate import Aggregate
+from crisislink.kernel.aggregate import check_version
 from crisislink.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from crisislink.kernel.i18n import INTERFACE_LANGUAGES, check_language
 from crisislink.kernel.ids import new_id
@@ -38,14 +38,6 @@ def _check_locale(locale: str) -> str:
 
 
 TOKEN_PREFIX = "clk"  # noqa: S105 -- a public prefix that marks crisislink tokens, not a secret
-
-
-def check_version(aggregate: Aggregate, expected: int) -> None:
-    if aggregate.version != expected:
-        raise Conflict(
-            f"the record changed since you read it (you had version {expected}, it is now "
-            f"{aggregate.version}); reload it and apply your change again"
-        )
 
 
 def _languages(codes: tuple[str, ...]) -> tuple[str, ...]:
