@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from crisislink.adapters.db import incident_repositories as ir
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.db.queries import incidents as q
 from crisislink.adapters.standards import emsi_json, emsi_xml
@@ -34,10 +35,12 @@ def export_incident(platform: Platform, viewer: Viewer, incident_id: uuid.UUID) 
     task_ids = [t.id for t in q.tasks(platform.engine, viewer, incident_id, now)]
     published = q.latest_published_sitrep(platform.engine, viewer, incident_id)
     partners = directory.list_partners(platform.engine)
-    with platform.uow() as uow:
-        incident = uow.incidents.get(incident_view.id)
-        tasks = [uow.tasks.get(task_id) for task_id in task_ids]
-        sitrep = uow.sitreps.get(published.id) if published else None
+    # A read: plain repositories on a read connection, not a unit of work (which takes the write lock).
+    with platform.engine.connect() as conn:
+        incident = ir.IncidentRepository(conn, platform.clock.now).get(incident_view.id)
+        task_repository = ir.TaskRepository(conn, platform.clock.now)
+        tasks = [task_repository.get(task_id) for task_id in task_ids]
+        sitrep = ir.SitrepRepository(conn, platform.clock.now).get(published.id) if published else None
     message = incident_to_emsi(
         incident,
         tasks=tasks,

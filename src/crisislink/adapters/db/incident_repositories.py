@@ -38,6 +38,11 @@ class _StampedRepository(_ShareableRepository[S]):
     def _written_row(self, aggregate: S) -> Row:
         return {**self._to_row(aggregate), "updated_at": self._now()}
 
+    def _all(self, condition: sa.ColumnElement[bool]) -> list[S]:
+        """Every record matching `condition`, through the identity map (so changes are flushed)."""
+        ids = self._conn.execute(sa.select(self.table.c.id).where(condition)).scalars().all()
+        return [self.get(record_id) for record_id in ids]
+
 
 def _point_to_json(point: Point | None) -> list[float] | None:
     return None if point is None else [point.lon, point.lat]
@@ -335,10 +340,6 @@ class SitrepRepository(_StampedRepository[Sitrep]):
         ).scalar_one()
         return bool(newer)
 
-    def _all(self, condition: sa.ColumnElement[bool]) -> list[Sitrep]:
-        ids = self._conn.execute(sa.select(t.sitreps.c.id).where(condition)).scalars().all()
-        return [self.get(i) for i in ids]
-
 
 class NotificationRepository(_StampedRepository[NeighbourNotification]):
     table = t.neighbour_notifications
@@ -385,7 +386,3 @@ class NotificationRepository(_StampedRepository[NeighbourNotification]):
             (t.neighbour_notifications.c.status == NotificationStatus.PENDING.value)
             & (t.neighbour_notifications.c.escalate_at <= moment)
         )
-
-    def _all(self, condition: sa.ColumnElement[bool]) -> list[NeighbourNotification]:
-        ids = self._conn.execute(sa.select(t.neighbour_notifications.c.id).where(condition)).scalars().all()
-        return [self.get(i) for i in ids]
