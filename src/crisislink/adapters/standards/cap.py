@@ -263,17 +263,38 @@ _OWN_TEXT = etree.XPath("text()")
 
 def text_of(element: etree._Element) -> str:
     """The element's own text, comments and processing instructions inside it left out."""
+    # The common case, without the cost of XPath: an element (not a comment) with no child node of any kind.
+    if len(element) == 0 and isinstance(element.tag, str):
+        return element.text or ""
     return "".join(cast("list[str]", _OWN_TEXT(element)))
 
 
 def _children_by_tag(element: etree._Element, namespace: str) -> dict[str, list[etree._Element]]:
+    """The child elements in `namespace` (no comments or processing instructions), by local name."""
+    prefix = f"{{{namespace}}}"  # lxml's tags are "{namespace}local": slicing is cheaper than QName
     found: dict[str, list[etree._Element]] = {}
-    for child in element:
-        if isinstance(child.tag, str):
-            name = etree.QName(child)
-            if name.namespace == namespace:
-                found.setdefault(name.localname, []).append(child)
+    for child in element.iterchildren(f"{prefix}*"):  # lxml picks them out in C
+        found.setdefault(child.tag[len(prefix) :], []).append(child)
     return found
+
+
+class _Field(NamedTuple):
+    name: str
+    spec: Element
+    required: bool
+
+
+_FIELDS: dict[type[Any], tuple[_Field, ...]] = {}
+
+
+def _fields_of(cls: type[Any]) -> tuple[_Field, ...]:
+    """A model class's fields with their CAP metadata, looked up once per class rather than per element."""
+    if cls not in _FIELDS:  # two threads may both fill it in: with the same value
+        _FIELDS[cls] = tuple(
+            _Field(declared.name, spec_of(declared), declared.default is dataclasses.MISSING)
+            for declared in dataclasses.fields(cls)
+        )
+    return _FIELDS[cls]
 
 
 def _read(cls: type[_T], element: etree._Element, where: str, tree: Tree) -> _T:
@@ -281,18 +302,16 @@ def _read(cls: type[_T], element: etree._Element, where: str, tree: Tree) -> _T:
         return cast("_T", _read_legacy_pair(cls, element, where))
     children = _children_by_tag(element, tree.namespace)
     values: dict[str, Any] = {}
-    for declared in dataclasses.fields(cast("Any", cls)):
-        spec = spec_of(declared)
-        found = children.get(spec.tag, [])
-        if not found and declared.default is dataclasses.MISSING:
-            raise InvalidInput(f"{where}: <{spec.tag}> is required")
+    for name, spec, required in _fields_of(cls):
+        found = children.get(spec.tag)
+        if found is None:
+            if required:
+                raise InvalidInput(f"{where}: <{spec.tag}> is required")
+            continue  # the field's default: None, or () for a repeated element
         read = [
             _read_value(spec, child, f"{where}/{spec.tag}[{i}]", tree) for i, child in enumerate(found, 1)
         ]
-        if spec.many:
-            values[declared.name] = tuple(read)
-        elif read:
-            values[declared.name] = read[0]
+        values[name] = tuple(read) if spec.many else read[0]
     build: Callable[..., _T] = cls
     return build(**values)
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, NamedTuple
 
+import shapely
 from lxml import etree
-from shapely.geometry import Polygon as ShapelyPolygon
 from shapely.validation import explain_validity
 
 from crisislink.adapters.standards import cap
 from crisislink.adapters.standards.cap_lexical import (
     CAP_TIME,
+    check_polygon_text,
     read_circle,
-    read_polygon,
     read_references,
     time_text,
 )
@@ -83,8 +83,9 @@ class RuleSet:
     def model(self, code: str, level: Level) -> Callable[[ModelCheck], ModelCheck]:
         def register(check: ModelCheck) -> ModelCheck:
             def on_subject(subject: Subject) -> Iterator[Finding]:
-                if subject.alert is not None:  # None: unreadable, reported once as CAP-UNREADABLE
-                    yield from check(subject.alert)
+                if subject.alert is None:  # unreadable, reported once as CAP-UNREADABLE
+                    return iter(())
+                return check(subject.alert)  # not `yield from`: one generator less per rule and alert
 
             self.rules.append(Rule(code, level, (check.__doc__ or code).strip(), on_subject))
             return check
@@ -114,15 +115,17 @@ def _where(element: etree._Element) -> str:
     steps = []
     current = element
     while (parent := current.getparent()) is not None:
-        same = [child for child in parent if child.tag == current.tag]
-        steps.append(f"{etree.QName(current).localname}[{same.index(current) + 1}]")
+        # Its number among its namesakes; lxml picks out the preceding ones, in C, without listing the rest.
+        number = 1 + sum(1 for _ in current.itersiblings(current.tag, preceding=True))
+        steps.append(f"{etree.QName(current).localname}[{number}]")
         current = parent
     return "/".join(["alert", *reversed(steps)])
 
 
 def _elements(subject: Subject, names: Iterable[str]) -> Iterator[etree._Element]:
-    wanted = {f"{{{subject.tree.namespace}}}{name}" for name in names}
-    return (element for element in subject.tree.root.iter() if element.tag in wanted)
+    """The elements called `names` in the message's namespace, in document order."""
+    # lxml matches the tags while it walks, in C: no Python object for the elements that are not wanted.
+    return subject.tree.root.iter(*(f"{{{subject.tree.namespace}}}{name}" for name in names))
 
 
 def _time_problem(text: str) -> str | None:
@@ -155,7 +158,7 @@ def _syntax(subject: Subject, name: str, read: Callable[[str, str], object]) -> 
 @CORE.tree("CAP-POLYGON-SYNTAX", Level.ERROR)
 def check_polygon_syntax(subject: Subject) -> Iterator[Finding]:
     """A polygon is whitespace-separated lat,lon pairs."""
-    return _syntax(subject, "polygon", read_polygon)
+    return _syntax(subject, "polygon", check_polygon_text)  # the text only: reading the points is the model's
 
 
 @CORE.tree("CAP-CIRCLE-SYNTAX", Level.ERROR)
@@ -277,7 +280,8 @@ def check_polygon_simple(alert: cap.Alert) -> Iterator[Finding]:
     """A polygon's edges do not cross."""
     for where, polygon in _polygons(alert):
         if len(polygon) >= MIN_POLYGON_POINTS and polygon[0] == polygon[-1]:
-            shape = ShapelyPolygon([(lon, lat) for lat, lon in polygon])
+            # shapely.polygons converts the points in one go; `Polygon(points)` checks them one by one.
+            shape = shapely.polygons([(lon, lat) for lat, lon in polygon])
             if not shape.is_valid:  # shapely explains in x y (lon lat) order; CAP readers expect lat,lon
                 explained = re.sub(r"\[(\S+) (\S+)\]", r" near \2,\1", explain_validity(shape))
                 yield where, f"the polygon's edges cross: {explained}"
@@ -287,11 +291,15 @@ def check_polygon_simple(alert: cap.Alert) -> Iterator[Finding]:
 def check_coordinate_ranges(alert: cap.Alert) -> Iterator[Finding]:
     """Points are lat,lon within ±90,±180 (a swapped pair often is not)."""
     for where, area in areas(alert):
-        points = [(f"{where}/polygon[{k}]", p) for k, polygon in enumerate(area.polygons, 1) for p in polygon]
-        points += [(f"{where}/circle[{k}]", (c.lat, c.lon)) for k, c in enumerate(area.circles, 1)]
-        wrong = [(place, p) for place, p in points if not (-90 <= p[0] <= 90 and -180 <= p[1] <= 180)]
-        for place, (lat, lon) in dict(wrong).items():  # the first wrong point of each polygon or circle
-            yield place, f"{lat},{lon} is not a lat,lon point (latitude comes first in CAP, unlike GeoJSON)"
+        # Each polygon or circle's place is written once, not once per point: polygons have hundreds.
+        shapes = [(f"{where}/polygon[{k}]", polygon) for k, polygon in enumerate(area.polygons, 1)]
+        shapes += [(f"{where}/circle[{k}]", ((c.lat, c.lon),)) for k, c in enumerate(area.circles, 1)]
+        for place, points in shapes:
+            wrong = [p for p in points if not (-90 <= p[0] <= 90 and -180 <= p[1] <= 180)]
+            if wrong:  # one finding per polygon or circle, naming its last wrong point
+                lat, lon = wrong[-1]
+                message = f"{lat},{lon} is not a lat,lon point (latitude comes first in CAP, unlike GeoJSON)"
+                yield place, message
 
 
 @CORE.model("CAP-CIRCLE-RADIUS", Level.ERROR)

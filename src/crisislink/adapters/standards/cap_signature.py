@@ -78,13 +78,18 @@ def _invalid(reason: str, certificate: x509.Certificate | None = None) -> Signat
 # Verifying.
 
 
-def verify(data: bytes, *, trusted_certificates: Collection[bytes] = ()) -> SignatureStatus:
+def verify(
+    data: bytes, *, trusted_certificates: Collection[bytes] = (), root: etree._Element | None = None
+) -> SignatureStatus:
     """Whether the alert in `data` (the bytes as received) carries a valid enveloped signature.
 
     `trusted_certificates` (PEM or DER): when given, the signer's certificate must be one of them.
+    `root`: the <alert> of `data` as `cap.parse_tree` read it, when the caller has it (it is only read): most
+    alerts are not signed, and for them parsing the message again was most of the cost of this check.
     Raises InvalidInput when `data` is not a CAP alert at all.
     """
-    root = parse_tree(data).root
+    if root is None:
+        root = parse_tree(data).root
     placement = _placement_problem(root)
     if placement is not None:
         return placement

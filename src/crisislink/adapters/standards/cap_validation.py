@@ -102,7 +102,7 @@ def validate(data: bytes) -> Report:
         version=tree.version,
         schema_errors=_SCHEMAS.errors(tree),
         violations=check_rules(tree),
-        signature=verify(data),
+        signature=verify(data, root=tree.root),  # the tree parsed above: not parsed a second time
     )
 
 
