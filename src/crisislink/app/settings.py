@@ -24,6 +24,14 @@ class Settings:
     escalate_after_minutes: int = 15
     # A reminder goes out this many minutes before the next situation report is due.
     sitrep_reminder_minutes: int = 15
+    # The node's own files (signing key, imported road graphs); the default database lives here too.
+    data_dir: Path = Path("var")
+    # CAP `sender` of the warnings this node issues; None: derived from the node code.
+    cap_sender: str | None = None
+    # A TOML file naming the public channels (national gateways, Mastodon); None: no push channel.
+    channels_file: Path | None = None
+    # The public address of this node, for links in feeds and posts (e.g. https://crisislink.example).
+    public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,7 +49,19 @@ class Settings:
             neighbour_distance_km=float(source.get("CRISISLINK_NEIGHBOUR_DISTANCE_KM", "5")),
             escalate_after_minutes=int(source.get("CRISISLINK_ESCALATE_AFTER_MINUTES", "15")),
             sitrep_reminder_minutes=int(source.get("CRISISLINK_SITREP_REMINDER_MINUTES", "15")),
+            data_dir=data_dir,
+            cap_sender=source.get("CRISISLINK_CAP_SENDER") or None,
+            channels_file=Path(source["CRISISLINK_CHANNELS"]) if source.get("CRISISLINK_CHANNELS") else None,
+            public_url=source.get("CRISISLINK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         )
+
+    @property
+    def sender(self) -> str:
+        return self.cap_sender or f"{self.node_code}.crisislink.example"
+
+    def routing_dir(self) -> Path:
+        """Where imported road graphs live (`crisislink routing import`)."""
+        return self.data_dir / "routing"
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

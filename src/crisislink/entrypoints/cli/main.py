@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crisislink.entrypoints.cli import admin, audit, cap, db, events, incidents, serve
+from crisislink.entrypoints.cli import admin, audit, cap, db, events, incidents, routing, serve
 
 app = typer.Typer(
     name="crisislink",
@@ -23,6 +23,7 @@ app.add_typer(admin.nodes, name="node")
 app.add_typer(admin.contacts, name="contact")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(cap.app, name="cap")
+app.add_typer(routing.app, name="routing")
 
 
 def main() -> None:
