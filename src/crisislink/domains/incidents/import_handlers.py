@@ -10,54 +10,11 @@ from crisislink.domains.incidents.handlers import IncidentRules, Now, declare_in
 from crisislink.domains.incidents.log_handlers import add_log_entry, assign_task
 from crisislink.domains.incidents.ports import (
     BorderRule,
-    Directory,
     Geometry,
-    IncidentRepository,
     IncidentsUnitOfWork,
-    LogRepository,
-    NotificationRepository,
-    SitrepRepository,
-    TaskRepository,
 )
 from crisislink.domains.incidents.sitrep_handlers import draft_sitrep
-
-
-class _OneTransaction:
-    """The unit of work seen by the handlers an import reuses: their commits wait for the import's own."""
-
-    def __init__(self, uow: IncidentsUnitOfWork) -> None:
-        self._uow = uow
-
-    @property
-    def incidents(self) -> IncidentRepository:
-        return self._uow.incidents
-
-    @property
-    def log(self) -> LogRepository:
-        return self._uow.log
-
-    @property
-    def tasks(self) -> TaskRepository:
-        return self._uow.tasks
-
-    @property
-    def sitreps(self) -> SitrepRepository:
-        return self._uow.sitreps
-
-    @property
-    def notifications(self) -> NotificationRepository:
-        return self._uow.notifications
-
-    @property
-    def directory(self) -> Directory:
-        return self._uow.directory
-
-    @property
-    def node_id(self) -> uuid.UUID:
-        return self._uow.node_id
-
-    def commit(self) -> None:
-        """Deferred: the import commits once, after its last part."""
+from crisislink.kernel.deferred import deferring_commits
 
 
 def import_incident(
@@ -68,7 +25,7 @@ def import_incident(
     now: Now,
     rules: IncidentRules,
 ) -> uuid.UUID:
-    batch = _OneTransaction(uow)
+    batch = deferring_commits(uow)
     actor = cmd.actor
     incident_id = declare_incident(replace(cmd.declaration, actor=actor), batch, geometry, border, now, rules)
     for entry in cmd.entries:
