@@ -1,0 +1,1 @@
+"""Reading neighbours' CAP Atom feeds (MeteoAlarm, national warning services) over HTTP(S)."""
