@@ -1,0 +1,1 @@
+"""Readiness of the points of contact: who holds each desk (the rota), and communication tests."""
