@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from crisislink.adapters.auth.passwords import Argon2Hasher
 from crisislink.adapters.db import migrate
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.tables import metadata
+from crisislink.adapters.standards.cap_signature import NodeIdentity, make_node_identity
 from crisislink.app.bootstrap import Platform, bootstrap
 from crisislink.app.seeding import ensure_local_node
 from crisislink.app.settings import Settings
@@ -75,8 +77,15 @@ def truncate_all(url: str) -> None:
     engine.dispose()
 
 
+@functools.cache
+def test_signing_identity() -> NodeIdentity:
+    """One signing key for the whole test run, kept in memory: tests never write a key to disk."""
+    return make_node_identity("crisislink.test.example")
+
+
 def make_platform(url: str, **overrides: object) -> Platform:
     settings = Settings(database_url=url, node_code="be", argon2_fast=True)
+    overrides.setdefault("signing_identity", test_signing_identity)
     platform = bootstrap(settings, hasher=Argon2Hasher.fast_for_tests(), **overrides)  # type: ignore[arg-type]
     ensure_local_node(platform)
     return platform
@@ -99,6 +108,8 @@ class World:
             "be.analyst": {Role.ANALYST.value},
             "liege.duty": {Role.DUTY_OFFICER.value},
             "nl.duty": {Role.DUTY_OFFICER.value},
+            "be.info": {Role.INFORMATION_OFFICER.value},
+            "nl.info": {Role.INFORMATION_OFFICER.value},
         }[username]
         return Actor(
             user_id=self.users[username], partner_id=self.user_partner[username], roles=frozenset(roles)
@@ -150,6 +161,8 @@ def build_world(platform: Platform) -> World:
         ("be.analyst", "BE-NCCN", {Role.ANALYST}),
         ("liege.duty", "BE-PROV-LIEGE", {Role.DUTY_OFFICER}),
         ("nl.duty", "NL-VR23", {Role.DUTY_OFFICER}),
+        ("be.info", "BE-NCCN", {Role.INFORMATION_OFFICER}),
+        ("nl.info", "NL-VR23", {Role.INFORMATION_OFFICER}),
     ]
     for username, partner, roles in people:
         world.users[username] = bus.handle(

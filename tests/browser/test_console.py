@@ -104,7 +104,15 @@ def test_sign_in_shows_the_error_in_the_page_then_opens_the_map_with_its_layers(
     expect(jurisdictions).to_be_checked()
     expect(contacts).to_be_checked()
     expect(page.locator("#layer-list label")).to_have_text(
-        ["Partner jurisdictions", "Points of contact", "Incidents"]
+        [
+            "Partner jurisdictions",
+            "Points of contact",
+            "Incidents",
+            "Neighbours' public warnings",
+            "Resources",
+            "Hospitals",
+            "Partners' live data",
+        ]
     )
     # Drawn: jurisdiction outlines (Leaflet paths, painted on the canvas) and point-of-contact markers.
     page.wait_for_function(f"(pane) => ({COUNT_PATHS})(pane) > 0", arg=None)
@@ -166,7 +174,9 @@ def test_language_links_translate_the_console_and_the_choice_persists(
     page.wait_for_url(node.url("/directory"))
     expect(html).to_have_attribute("lang", "de")
     expect(page.locator("h1")).to_have_text("Partner und Kontaktstellen")
-    expect(page.locator("ul.nav a")).to_have_text(["Karte", "Ereignisse", "Verzeichnis", "API"])
+    expect(page.locator("ul.nav a")).to_have_text(
+        ["Karte", "Ereignisse", "Warnungen", "Hilfeleistung", "Daten", "Verzeichnis", "API"]
+    )
     assert page.title().startswith("Verzeichnis")
 
 
@@ -270,10 +280,10 @@ def test_tab_from_the_top_reaches_the_skip_link_then_the_navigation(
     assert box["y"] >= 0  # on screen once focused
 
     order = []
-    for _ in range(5):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(_focused(page)["text"])
-    assert order == ["crisislink", "Map", "Incidents", "Directory", "API"]
+    assert order == ["crisislink", "Map", "Incidents", "Warnings", "Assistance", "Data", "Directory", "API"]
 
     # The skip link moves focus past the header to the content.
     for _ in range(len(order)):

@@ -16,9 +16,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from crisislink.adapters.standards import cap
+from crisislink.adapters.standards.cap_keys import CERT_FILE, KEY_FILE
 from crisislink.adapters.standards.cap_signature import SignatureState, sign, verify
 from crisislink.entrypoints.cli import common
-from crisislink.entrypoints.cli.cap import CERT_FILE, KEY_FILE, app
+from crisislink.entrypoints.cli.cap import app
 
 STANDARDS = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "cap"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -69,7 +69,7 @@ class SequentialIdentifiers:
 class FakeWarningsUnitOfWork:
     def __init__(self, directory: FakeWarningDirectory | None = None) -> None:
         self.warnings = FakeWarnings()
-        self.directory = directory or FakeWarningDirectory()
+        self.warning_directory = directory or FakeWarningDirectory()
         self.node_id = uuid.UUID(int=42)
         self.commits = 0
         self.events: list[Event] = []

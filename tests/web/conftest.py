@@ -28,7 +28,19 @@ PROBLEM_JSON = "application/problem+json"
 MONDAY_MORNING = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 # Tables whose content a rejected request must leave exactly as it was.
-RECORD_TABLES = (t.nodes, t.partners, t.users, t.api_tokens, t.contact_points, t.audience)
+RECORD_TABLES = (
+    t.nodes,
+    t.partners,
+    t.users,
+    t.api_tokens,
+    t.contact_points,
+    t.audience,
+    t.public_warnings,
+    t.warning_messages,
+    t.assistance_units,
+    t.assistance_requests,
+    t.assistance_offers,
+)
 # Append-only tables: a rejected request must not add a row.
 LOG_TABLES = (t.events, t.audit_log)
 

@@ -234,6 +234,13 @@ def test_reading_needs_no_csrf_token(world: World, client: Client) -> None:
 
 # Routes open to anyone. Add a route here only on purpose: every other /api route must refuse anonymous callers.
 OPEN_PATHS = {"/api/auth/login", "/api/health"}
+# The answer to a communication test: its single-use code is the credential (docs/readiness.md).
+OPEN_PATHS.add("/api/comm-tests/ack/{code}")
+# Routes whose query is required: given well-formed, so the missing credentials are the only fault.
+WELL_FORMED_QUERIES = {
+    "/api/hospitals/nearest": {"lon": "5.7", "lat": "50.8", "category": "emergency"},
+    "/api/units/nearest": {"lon": "5.7", "lat": "50.8", "capability": "water.rescue"},
+}
 # The map serves the public what the sharing policy grants it (TLP:CLEAR) and the shipped basemap.
 OPEN_PREFIXES = ("/api/map/",)
 
@@ -250,6 +257,7 @@ def test_every_api_route_but_sign_in_health_and_docs_needs_credentials(client: C
                 continue
             # Well-formed requests, so that only the missing credentials are wrong with them.
             params = {"expected_version": "1"} if method == "delete" and "contact_id" in path else {}
+            params |= WELL_FORMED_QUERIES.get(path, {})
             body: dict[str, Any] | None = {} if method in {"post", "put", "patch"} else None
             response = client.request(method.upper(), url, params=params, json=body)
             assert_problem(response, 401, "sign in")

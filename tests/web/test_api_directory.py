@@ -170,9 +170,9 @@ def test_only_a_node_administrator_registers_or_changes_partners(world: World, c
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("be.duty", {"admin", "be.duty", "be.analyst"}),
-        ("nl.duty", {"nl.duty"}),
-        ("admin", {"admin", "be.duty", "be.analyst", "liege.duty", "nl.duty"}),
+        ("be.duty", {"admin", "be.duty", "be.analyst", "be.info"}),
+        ("nl.duty", {"nl.duty", "nl.info"}),
+        ("admin", {"admin", "be.duty", "be.analyst", "be.info", "liege.duty", "nl.duty", "nl.info"}),
     ],
 )
 def test_people_are_listed_to_their_own_partner_and_node_administrators_only(

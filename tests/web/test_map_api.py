@@ -32,10 +32,42 @@ JURISDICTIONS = {
     "NL-VR23": ("regions", "VR23"),
 }
 TITLES = {
-    "en": ("Partner jurisdictions", "Points of contact", "Incidents"),
-    "fr": ("Territoires des partenaires", "Points de contact", "Incidents"),
-    "de": ("Zuständigkeitsgebiete der Partner", "Kontaktstellen", "Ereignisse"),
-    "nl": ("Bevoegde gebieden van partners", "Contactpunten", "Incidenten"),
+    "en": (
+        "Partner jurisdictions",
+        "Points of contact",
+        "Incidents",
+        "Neighbours' public warnings",
+        "Resources",
+        "Hospitals",
+        "Partners' live data",
+    ),
+    "fr": (
+        "Territoires des partenaires",
+        "Points de contact",
+        "Incidents",
+        "Alertes à la population des pays voisins",
+        "Moyens",
+        "Hôpitaux",
+        "Données en direct des partenaires",
+    ),
+    "de": (
+        "Zuständigkeitsgebiete der Partner",
+        "Kontaktstellen",
+        "Ereignisse",
+        "Bevölkerungswarnungen der Nachbarländer",
+        "Kräfte und Mittel",
+        "Krankenhäuser",
+        "Live-Daten der Partner",
+    ),
+    "nl": (
+        "Bevoegde gebieden van partners",
+        "Contactpunten",
+        "Incidenten",
+        "Publiekswaarschuwingen van buurlanden",
+        "Middelen",
+        "Ziekenhuizen",
+        "Live-gegevens van partners",
+    ),
 }
 REFERENCE = ReferenceData()
 
@@ -101,13 +133,33 @@ def test_the_layer_list_names_the_registered_layers_in_the_callers_language(
     for response in (by_header, by_choice):
         assert response.status_code == 200, response.text
         layers = response.json()
-        assert [layer["id"] for layer in layers] == ["jurisdictions", "contact_points", "incidents"]
+        assert [layer["id"] for layer in layers] == [
+            "jurisdictions",
+            "contact_points",
+            "incidents",
+            "external_warnings",
+            "units",
+            "hospitals",
+            "datasets",
+        ]
         assert tuple(layer["title"] for layer in layers) == TITLES[language]
-        assert [layer["geometry"] for layer in layers] == ["polygon", "point", "mixed"]
+        assert [layer["geometry"] for layer in layers] == [
+            "polygon",
+            "point",
+            "mixed",
+            "mixed",
+            "point",
+            "point",
+            "point",
+        ]
         assert [layer["url"] for layer in layers] == [
             "/api/map/layers/jurisdictions",
             "/api/map/layers/contact_points",
             "/api/map/layers/incidents",
+            "/api/map/layers/external_warnings",
+            "/api/map/layers/units",
+            "/api/map/layers/hospitals",
+            "/api/map/layers/datasets",
         ]
         for layer in layers:
             assert isinstance(layer["visible"], bool)
@@ -133,25 +185,34 @@ def test_layer_titles_follow_the_users_stored_language_like_the_pages(world: Wor
 def test_a_registered_layer_is_listed_in_order_and_served(world: World, client: Client) -> None:
     seen: list[Viewer] = []
 
-    def hospitals(_engine: object, viewer: Viewer, _now: datetime) -> Iterable[dict[str, Any]]:
+    def shelters(_engine: object, viewer: Viewer, _now: datetime) -> Iterable[dict[str, Any]]:
         seen.append(viewer)
         yield {
             "type": "Feature",
-            "id": "hospital:1",
+            "id": "shelter:1",
             "geometry": {"type": "Point", "coordinates": [5.57, 50.63]},
-            "properties": {"kind": "hospital", "name": "CHU"},
+            "properties": {"kind": "shelter", "name": "Sports hall"},
         }
 
     world.platform.layers.register(
-        MapLayer(id="hospitals", title="Hospitals", geometry="point", features=hospitals, order=15)
+        MapLayer(id="shelters", title="Shelters", geometry="point", features=shelters, order=15)
     )
     sign_in(client, "nl.duty")
 
     listed = [layer["id"] for layer in client.get("/api/map/layers").json()]
-    served = features_of(client, "hospitals")
+    served = features_of(client, "shelters")
 
-    assert listed == ["jurisdictions", "hospitals", "contact_points", "incidents"]
-    assert [feature["id"] for feature in served] == ["hospital:1"]
+    assert listed == [
+        "jurisdictions",
+        "shelters",
+        "contact_points",
+        "incidents",
+        "external_warnings",
+        "units",
+        "hospitals",
+        "datasets",
+    ]
+    assert [feature["id"] for feature in served] == ["shelter:1"]
     assert seen == [Viewer(user_id=world.users["nl.duty"], partner_id=world.partners["NL-VR23"])]
 
 

@@ -19,19 +19,36 @@ from crisislink.adapters.db.codec import EventRegistry
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.adapters.geo.reference import ReferenceData
+from crisislink.adapters.standards.cap_keys import StoredIdentity
+from crisislink.adapters.standards.cap_signature import NodeIdentity
 from crisislink.app import schedule
+from crisislink.app.assistance import assistance_handlers, assistance_layers
 from crisislink.app.bus import CommandHandler, MessageBus
+from crisislink.app.dataset_access import EVENTS as DATASET_ACCESS_EVENTS
+from crisislink.app.dataset_access import dataset_access_consumers, dataset_access_handlers
+from crisislink.app.datasets import dataset_handlers, dataset_layers
+from crisislink.app.external_warnings import external_handlers, external_layers
 from crisislink.app.incidents import incident_handlers, incident_layers
 from crisislink.app.layers import LayerRegistry, sharing_layers
 from crisislink.app.notifier import Notifier
 from crisislink.app.read_cache import ReadCache
+from crisislink.app.readiness import comm_test_sender, readiness_handlers
 from crisislink.app.settings import Settings
+from crisislink.app.warning_channels import ChannelSet, load_channels
+from crisislink.app.warning_delivery import DeliveryWorker
+from crisislink.app.warning_publications import Publisher
+from crisislink.app.warnings import AreaTargeting, warning_handlers
+from crisislink.domains.assistance.events import ALL_EVENTS as ASSISTANCE_EVENTS
+from crisislink.domains.datasets.events import ALL_EVENTS as DATASET_EVENTS
 from crisislink.domains.incidents.events import ALL_EVENTS as INCIDENT_EVENTS
+from crisislink.domains.readiness.events import ALL_EVENTS as READINESS_EVENTS
+from crisislink.domains.readiness.ports import Sender
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing import handlers as sh
 from crisislink.domains.sharing.events import ALL_EVENTS as SHARING_EVENTS
 from crisislink.domains.sharing.ports import PasswordHasher
 from crisislink.domains.warnings.events import ALL_EVENTS as WARNING_EVENTS
+from crisislink.domains.warnings.external_events import EXTERNAL_EVENTS
 from crisislink.kernel.clock import Clock, SystemClock
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.messages import Command, Envelope
@@ -63,7 +80,18 @@ def built_in_consumers() -> dict[str, Consumer]:
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry((*SHARING_EVENTS, *INCIDENT_EVENTS, *WARNING_EVENTS))
+    return EventRegistry(
+        (
+            *SHARING_EVENTS,
+            *INCIDENT_EVENTS,
+            *WARNING_EVENTS,
+            *EXTERNAL_EVENTS,
+            *ASSISTANCE_EVENTS,
+            *READINESS_EVENTS,
+            *DATASET_EVENTS,
+            *DATASET_ACCESS_EVENTS,  # dataset access requests (line 4)
+        )
+    )
 
 
 @dataclass
@@ -81,6 +109,11 @@ class Platform:
     layers: LayerRegistry = field(default_factory=LayerRegistry)
     reference: ReferenceData = field(default_factory=ReferenceData)
     read_cache: ReadCache = field(default_factory=lambda: ReadCache(None))
+    targeting: AreaTargeting = field(default_factory=AreaTargeting)
+    channels: ChannelSet = field(default_factory=ChannelSet)
+    signing_identity: Callable[[], NodeIdentity] | None = None
+    comm_sender: Sender | None = None  # communication tests (line 4); from the settings unless given
+    delivery: DeliveryWorker = field(init=False)
     bus: MessageBus = field(init=False)
     dispatcher: OutboxDispatcher = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -93,11 +126,24 @@ class Platform:
         handlers = {
             **command_handlers(self.hasher, self.clock),
             **incident_handlers(self.engine, self.reference, self.settings, self.clock),
+            **external_handlers(self.clock),
+            **warning_handlers(self.settings, self.clock),
+            **assistance_handlers(self.settings, self.clock),
+            **readiness_handlers(
+                self.settings, self.clock, self.comm_sender or comm_test_sender(self.settings)
+            ),
+            **dataset_handlers(self.clock),  # datasets (line 4)
+            **dataset_access_handlers(self.clock),  # dataset access, webhooks, pull sources (line 4)
             **(extra_handlers or {}),
         }
-        self.dispatcher = OutboxDispatcher(
-            self.engine, self.registry, self.consumers, self.uow, self.clock.now
+        identity = self.signing_identity or StoredIdentity(
+            self.settings.data_dir / "cap", f"{self.settings.node_code}.crisislink node"
         )
+        publisher = Publisher(identity, self.channels, self.clock.now)
+        consumers = {**self.consumers, publisher.consumer().name: publisher.consumer()}
+        consumers |= dataset_access_consumers(self.clock)  # dataset webhooks (line 4)
+        self.delivery = DeliveryWorker(self.engine, self.channels, self.clock.now, self.settings.public_url)
+        self.dispatcher = OutboxDispatcher(self.engine, self.registry, consumers, self.uow, self.clock.now)
         self.dispatcher.after_delivery = self._committed
         self.bus = MessageBus(handlers, self.uow, self._committed)
 
@@ -106,6 +152,7 @@ class Platform:
         if positions:
             self.notifier.notify(max(positions))
         self.dispatcher.kick()
+        self.delivery.kick()
 
     def start_background(self) -> None:
         outbox = threading.Thread(
@@ -114,7 +161,10 @@ class Platform:
         ticker = threading.Thread(
             target=schedule.run_forever, args=(self.bus, self._stop), name="schedule", daemon=True
         )
-        for thread in (outbox, ticker):
+        delivery = threading.Thread(
+            target=self.delivery.run_forever, args=(self._stop,), name="warning-delivery", daemon=True
+        )
+        for thread in (outbox, ticker, delivery):
             thread.start()
             self._threads.append(thread)
 
@@ -122,8 +172,10 @@ class Platform:
         self._stop.set()
         self.read_cache.close()
         self.dispatcher.kick()
+        self.delivery.kick()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.channels.close()
         self.engine.dispose()
 
 
@@ -146,9 +198,18 @@ def bootstrap(
         registry=event_registry(),
         notifier=Notifier(),
         consumers={**built_in_consumers(), **(consumers or {})},
+        channels=overrides.get("channels") or load_channels(settings.channels_file),
+        signing_identity=overrides.get("signing_identity"),
+        comm_sender=overrides.get("comm_sender") or comm_test_sender(settings),
     )
     platform.read_cache = ReadCache(change_probe(platform.engine))
-    for layer in (*sharing_layers(), *incident_layers()):
+    for layer in (
+        *sharing_layers(),
+        *incident_layers(),
+        *external_layers(),
+        *assistance_layers(),
+        *dataset_layers(),
+    ):
         platform.layers.register(layer)
     platform.wire(overrides.get("handlers"))
     return platform

@@ -11,7 +11,13 @@ import logging
 import threading
 
 from crisislink.app.bus import MessageBus
+from crisislink.app.dataset_access import run_dataset_delivery
+from crisislink.app.external_warnings import poll_due_feeds
+from crisislink.domains.assistance.commands import ExpireAssistanceRequests
+from crisislink.domains.datasets.commands import FlagStaleDatasets
 from crisislink.domains.incidents.commands import RunSchedule
+from crisislink.domains.readiness.commands import RunReadinessSchedule
+from crisislink.domains.warnings.commands import RunWarningSchedule
 from crisislink.kernel.errors import CrisislinkError
 from crisislink.kernel.messages import SYSTEM
 
@@ -21,6 +27,12 @@ INTERVAL_SECONDS = 30.0
 
 def run_once(bus: MessageBus) -> int:
     done: int = bus.handle(RunSchedule(actor=SYSTEM))
+    done += bus.handle(RunWarningSchedule(actor=SYSTEM))
+    done += poll_due_feeds(bus)  # neighbours' warning feeds that are due
+    done += bus.handle(ExpireAssistanceRequests(actor=SYSTEM))  # requests past their deadline
+    done += bus.handle(RunReadinessSchedule(actor=SYSTEM))  # tests due, escalations, desks (line 4)
+    done += bus.handle(FlagStaleDatasets(actor=SYSTEM))  # datasets that stopped arriving (line 4)
+    done += run_dataset_delivery(bus)  # access expiry, pull sources, webhooks (line 4)
     return done
 
 

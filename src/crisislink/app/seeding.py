@@ -43,6 +43,11 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("liege.duty", "BE-PROV-LIEGE", frozenset({Role.DUTY_OFFICER, Role.INFORMATION_OFFICER})),
     ("limburg.analyst", "BE-PROV-LIMBURG", frozenset({Role.ANALYST})),
     ("nccn.observer", "BE-NCCN", frozenset({Role.OBSERVER})),
+    # Information officers on both sides of the Meuse: a cross-border warning needs both countries' approval.
+    ("nccn.info", "BE-NCCN", frozenset({Role.INFORMATION_OFFICER})),
+    ("zl.info", "NL-VR24", frozenset({Role.INFORMATION_OFFICER, Role.DUTY_OFFICER})),
+    # Mutual assistance (line 2): the CGDIS offers its teams to its neighbours, as in July 2021.
+    ("cgdis.duty", "LU-CGDIS", frozenset({Role.DUTY_OFFICER})),
 )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from crisislink.app.readiness_settings import ReadinessSettings
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Settings:
     channels_file: Path | None = None
     # The public address of this node, for links in feeds and posts (e.g. https://crisislink.example).
     public_url: str = "http://127.0.0.1:8000"
+    # Rota and communication tests (line 4): escalation, the SMTP relay, the recorded outbox.
+    readiness: ReadinessSettings = field(default_factory=ReadinessSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +57,7 @@ class Settings:
             cap_sender=source.get("CRISISLINK_CAP_SENDER") or None,
             channels_file=Path(source["CRISISLINK_CHANNELS"]) if source.get("CRISISLINK_CHANNELS") else None,
             public_url=source.get("CRISISLINK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            readiness=ReadinessSettings.from_env(source),
         )
 
     @property

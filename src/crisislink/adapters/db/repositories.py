@@ -196,6 +196,7 @@ class PartnerRepository(_Repository[Partner]):
             "jurisdiction_ref": partner.jurisdiction.ref if partner.jurisdiction else None,
             "jurisdiction": _area_to_json(partner.jurisdiction),
             "jurisdiction_anchor": _anchor(partner.jurisdiction),
+            "approves_warnings": partner.approves_warnings,
         }
 
     def _from_row(self, row: Mapping[str, Any]) -> Partner:
@@ -211,6 +212,7 @@ class PartnerRepository(_Repository[Partner]):
             languages=tuple(row["languages"]),
             external=row["external"],
             jurisdiction=_area_from_json(row["jurisdiction"]),
+            approves_warnings=row["approves_warnings"],
         )
 
     def by_code(self, code: str) -> Partner | None:

@@ -15,11 +15,19 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from crisislink.adapters.db import assistance_repositories as ar
 from crisislink.adapters.db import audit, outbox
+from crisislink.adapters.db import comm_test_repositories as cr
+from crisislink.adapters.db import dataset_repositories as dr
+from crisislink.adapters.db import external_repositories as xr
+from crisislink.adapters.db import hospital_repositories as hr
 from crisislink.adapters.db import incident_repositories as ir
+from crisislink.adapters.db import readiness_repositories as rr
 from crisislink.adapters.db import repositories as r
-from crisislink.adapters.db.directory_port import SqlDirectory
+from crisislink.adapters.db import warning_repositories as wr
+from crisislink.adapters.db.directory_port import SqlDirectory, SqlWarningDirectory
 from crisislink.adapters.db.engine import writer
+from crisislink.adapters.db.readiness_network import SqlReadinessNetwork
 from crisislink.kernel.aggregate import Aggregate
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.messages import SYSTEM, Actor, Envelope, Event
@@ -70,7 +78,27 @@ class SqlUnitOfWork:
         self.tasks = ir.TaskRepository(self.connection, self._now)
         self.sitreps = ir.SitrepRepository(self.connection, self._now)
         self.notifications = ir.NotificationRepository(self.connection, self._now)
+        self.warnings = wr.WarningRepository(self.connection, self._now)
+        self.external_feeds = xr.ExternalFeedRepository(self.connection, self._now)
+        self.external_alerts = xr.ExternalAlertRepository(self.connection, self._now)
+        self.units = ar.UnitRepository(self.connection, self._now)  # mutual assistance (line 2)
+        self.assistance_requests = ar.AssistanceRequestRepository(self.connection, self._now)
+        self.assistance_offers = ar.OfferRepository(self.connection, self._now)
+        self.hospitals = hr.HospitalRepository(self.connection, self._now)  # hospital register (line 2)
+        # --- datasets (line 4): the aggregate, and its bulk rows and directory reads beside it
+        self.datasets = dr.DatasetRepository(self.connection, self._now)
+        self.dataset_observations = dr.ObservationStore(self.connection)
+        self.dataset_followers = dr.FollowerStore(self.connection)
+        self.dataset_directory = dr.SqlDatasetDirectory(self.connection)
+        # --- readiness (line 4): the rota of each desk, and communication tests
+        self.duty_shifts = rr.ShiftRepository(self.connection, self._now)
+        self.duty_desks = rr.DeskRepository(self.connection, self._now)
+        self.handovers = rr.HandoverRepository(self.connection, self._now)
+        self.comm_test_plans = cr.PlanRepository(self.connection, self._now)
+        self.comm_test_runs = cr.RunRepository(self.connection, self._now)
+        self.readiness_network = SqlReadinessNetwork(self.connection)
         self.directory = SqlDirectory(self.connection)
+        self.warning_directory = SqlWarningDirectory(self.connection)
         self._repositories: tuple[r._Repository[Any], ...] = (
             self.nodes,
             self.partners,
@@ -82,7 +110,19 @@ class SqlUnitOfWork:
             self.tasks,
             self.sitreps,
             self.notifications,
+            *self._readiness_repositories(),  # readiness (line 4)
+            self.warnings,
+            self.external_feeds,
+            self.external_alerts,
+            self.units,
+            self.assistance_requests,
+            self.assistance_offers,
+            self.hospitals,
+            self.datasets,  # datasets (line 4)
         )
+
+    def _readiness_repositories(self) -> tuple[r._Repository[Any], ...]:
+        return (self.duty_shifts, self.duty_desks, self.handovers, self.comm_test_plans, self.comm_test_runs)
 
     def audit_as(self, context: AuditContext) -> None:
         self.context = context

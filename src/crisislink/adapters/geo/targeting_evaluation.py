@@ -24,6 +24,11 @@ from crisislink.adapters.geo.targeting_result import (
 # An area drawn along a border meets the unit next door in slivers; the shipped borders are accurate to
 # ~1 m (detailed) or ~1 km (1:20M), so an overlap under 0.1 ha is an artefact of drawing, not a place.
 MIN_OVERLAP_M2: Final = 1_000.0
+# Two sources disagree on a shared border by up to ~100 m (the Belgian and Dutch municipal layers along the
+# Meuse), so a unit picked whole meets its neighbours across the border in strips of a few hectares. An
+# overlap under both limits is such a strip, not a place the drafter meant to warn.
+SLIVER_M2: Final = 250_000.0
+SLIVER_SHARE: Final = 0.005
 # Below this share of the warning area outside every unit, the remainder is not worth a note.
 UNCOVERED_NOTE_SHARE: Final = 0.01
 M2_PER_KM2: Final = 1_000_000.0
@@ -196,7 +201,8 @@ def _emma_notes(units: Sequence[TargetUnit]) -> list[str]:
 
 
 def result(overlaps: Iterable[Overlap], area_m2: float) -> TargetingResult:
-    kept = [(unit, m2) for unit, m2 in overlaps if m2 >= MIN_OVERLAP_M2]
+    touched = [(unit, m2) for unit, m2 in overlaps if m2 >= MIN_OVERLAP_M2]
+    kept = [(unit, m2) for unit, m2 in touched if not _sliver(unit, m2)]
     required = _required(kept)
     parts = tuple(_country_part(country, group, required) for country, group in _by_country(kept).items())
     population = _population(kept)
@@ -207,5 +213,19 @@ def result(overlaps: Iterable[Overlap], area_m2: float) -> TargetingResult:
         geocodes=_geocodes(kept),
         required_languages=required,
         optional_languages=_optional(kept, required, []),
-        notes=_notes(kept, area_m2),
+        notes=_notes(kept, area_m2) + _sliver_note([unit for unit, m2 in touched if _sliver(unit, m2)]),
+    )
+
+
+def _sliver(unit: TargetUnit, overlap_m2: float) -> bool:
+    return overlap_m2 < SLIVER_M2 and overlap_m2 < SLIVER_SHARE * unit.area_m2
+
+
+def _sliver_note(units: Sequence[TargetUnit]) -> tuple[str, ...]:
+    if not units:
+        return ()
+    names = _listing([f"{unit.name} ({unit.country})" for unit in units])
+    return (
+        f"Left out as border strips (under 25 ha and 0.5 % of the unit, where two boundary sources "
+        f"disagree): {names}. Draw the area into them to warn them.",
     )

@@ -44,6 +44,7 @@ class UpdatePartner(Command):
     name: str | None = None
     languages: tuple[str, ...] | None = None
     jurisdiction: Area | None = None
+    approves_warnings: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

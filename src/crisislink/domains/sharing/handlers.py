@@ -130,6 +130,9 @@ def update_partner(cmd: c.UpdatePartner, uow: SharingUnitOfWork) -> None:
     if cmd.jurisdiction is not None:
         partner.jurisdiction = cmd.jurisdiction
         changed.append("jurisdiction")
+    if cmd.approves_warnings is not None and cmd.approves_warnings != partner.approves_warnings:
+        partner.approves_warnings = cmd.approves_warnings
+        changed.append("approves_warnings")
     if changed:
         label = _directory_label(partner.id, partner.home_node_id)
         partner.record(e.PartnerUpdated(label=label, partner_id=partner.id, changed=tuple(changed)))

@@ -58,6 +58,8 @@ class Partner(Aggregate):
     names: dict[str, str] = field(default_factory=dict)
     external: bool = False
     jurisdiction: Area | None = None
+    # Its information officers must approve any public warning touching its country (line 5).
+    approves_warnings: bool = True
 
 
 @dataclass(kw_only=True, eq=False)

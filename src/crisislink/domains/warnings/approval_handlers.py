@@ -26,7 +26,7 @@ Now = Callable[[], datetime]
 
 def comment_on_warning(cmd: c.CommentOnWarning, uow: WarningsUnitOfWork, now: Now) -> uuid.UUID:
     warning = uow.warnings.get(cmd.warning_id)
-    partner = require_participant(cmd.actor, warning, uow.directory)
+    partner = require_participant(cmd.actor, warning, uow.warning_directory)
     comment = _comment(
         warning,
         cmd.actor,
@@ -52,7 +52,7 @@ def comment_on_warning(cmd: c.CommentOnWarning, uow: WarningsUnitOfWork, now: No
 def request_changes(cmd: c.RequestChanges, uow: WarningsUnitOfWork, now: Now) -> uuid.UUID:
     warning = uow.warnings.get(cmd.warning_id)
     code = country(cmd.country)
-    require_country_officer(cmd.actor, code, uow.directory, "ask for changes")
+    require_country_officer(cmd.actor, code, uow.warning_directory, "ask for changes")
     text = _said(cmd.comment, "what must change")
     moment = now()
     warning.decide(code, ApprovalStatus.CHANGES_REQUESTED, _decision(cmd.actor, cmd.revision, moment, text))
@@ -76,7 +76,7 @@ def approve_warning(cmd: c.ApproveWarning, uow: WarningsUnitOfWork, now: Now) ->
     """Returns True when this was the last approval needed."""
     warning = uow.warnings.get(cmd.warning_id)
     code = country(cmd.country)
-    require_country_officer(cmd.actor, code, uow.directory, "approve")
+    require_country_officer(cmd.actor, code, uow.warning_directory, "approve")
     moment = now()
     text = cmd.comment.strip()
     done = warning.decide(code, ApprovalStatus.APPROVED, _decision(cmd.actor, cmd.revision, moment, text))

@@ -30,7 +30,7 @@ Texts = tuple[tuple[str, WarningText], ...]
 def draft_warning(cmd: c.DraftWarning, uow: WarningsUnitOfWork, now: Now) -> uuid.UUID:
     require_drafter(cmd.actor, cmd.status)
     assert cmd.actor.partner_id is not None  # require_drafter: a person of a partner
-    check_audience(uow.directory, cmd.audience)
+    check_audience(uow.warning_directory, cmd.audience)
     moment = now()
     warning = PublicWarning(
         id=new_id(),
@@ -39,7 +39,7 @@ def draft_warning(cmd: c.DraftWarning, uow: WarningsUnitOfWork, now: Now) -> uui
             uow.node_id,
             cmd.marking,
             cmd.audience,
-            partners_of(cmd.targeting, uow.directory),
+            partners_of(cmd.targeting, uow.warning_directory),
         ),
         incident_id=cmd.incident_id,
         hazard=_hazard(cmd.hazard, cmd.category, cmd.awareness_type),
@@ -60,7 +60,7 @@ def draft_warning(cmd: c.DraftWarning, uow: WarningsUnitOfWork, now: Now) -> uui
     check_content(warning.content())
     if warning.expires <= moment:
         raise InvalidInput("the warning would have expired already; set an expiry in the future")
-    warning.route(route(cmd.targeting, uow.directory))
+    warning.route(route(cmd.targeting, uow.warning_directory))
     warning.record(
         e.WarningDrafted(
             label=warning.label,
@@ -140,12 +140,12 @@ def _apply_revision(
 ) -> tuple[str, ...]:
     """Revise, re-route if the area now touches other countries, and record one event."""
     decided = tuple(code for code, state in warning.required_approvers.items() if state.decision)
-    before = partners_of(warning.targeting, uow.directory)
-    changed = warning.revise(content, route(content.targeting, uow.directory))
+    before = partners_of(warning.targeting, uow.warning_directory)
+    changed = warning.revise(content, route(content.targeting, uow.warning_directory))
     if not changed:
         return ()
     old_label = warning.label
-    warning.label = relabel(old_label, before, partners_of(warning.targeting, uow.directory))
+    warning.label = relabel(old_label, before, partners_of(warning.targeting, uow.warning_directory))
     if warning.label != old_label:
         warning.record(e.WarningRelabelled(label=old_label, warning_id=warning.id))
     warning.record(

@@ -35,7 +35,9 @@ def schedule_parts(cmd: c.ScheduleParts, uow: WarningsUnitOfWork, now: Now) -> N
     moment = now()
     for code, at in cmd.times:
         part_country = country(code)
-        require_country_officer(cmd.actor, part_country, uow.directory, "choose when the part goes out")
+        require_country_officer(
+            cmd.actor, part_country, uow.warning_directory, "choose when the part goes out"
+        )
         when = aware(at, f"the time of the {part_country} part")
         warning.schedule(part_country, when, moment)
         warning.record(
@@ -52,7 +54,7 @@ def issue_warning(
     moment = now()
     countries = _parts_to_issue(cmd, warning, moment)
     for part_country in countries:
-        require_issuer(cmd.actor, warning, part_country, uow.directory, moment)
+        require_issuer(cmd.actor, warning, part_country, uow.warning_directory, moment)
     _issue_parts(warning, countries, identifiers, moment)
     uow.commit()
     return countries

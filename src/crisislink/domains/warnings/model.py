@@ -365,6 +365,21 @@ class PublicWarning(Shareable):
         self.state = S.EXPIRED
         return self._withdraw_open_parts()
 
+    def next_due(self) -> datetime | None:
+        """When the schedule must look at this warning next: a part's chosen time, or the expiry of what is
+        out. None when nothing will happen by itself (a draft, a warning that ended)."""
+        if self.state in FINAL:
+            return None
+        moments = [
+            part.scheduled_at
+            for part in self.parts.values()
+            if part.status is PartStatus.SCHEDULED and part.scheduled_at is not None
+        ]
+        latest = self.latest
+        if self.state in _OUT and latest is not None:
+            moments.append(latest.content.expires)
+        return min(moments, default=None)
+
     def issued_countries(self) -> tuple[str, ...]:
         return tuple(code for code, part in self.parts.items() if part.status is PartStatus.ISSUED)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 from pathlib import Path
 from typing import Annotated, Final
@@ -12,18 +11,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from crisislink.adapters.standards import cap
-from crisislink.adapters.standards.cap_signature import make_node_identity
+from crisislink.adapters.standards import cap, cap_keys
 from crisislink.adapters.standards.cap_validation import Report
 from crisislink.entrypoints.cli.common import console, run
-from crisislink.kernel.errors import InvalidInput
 
 app = typer.Typer(
     help="CAP (Common Alerting Protocol) messages: validate them, make a signing key.", no_args_is_help=True
 )
 
-KEY_FILE: Final = "cap-signing-key.pem"
-CERT_FILE: Final = "cap-signing-cert.pem"
 SHOWN_SCHEMA_ERRORS: Final = 10  # per file in the table; --json gives them all
 
 
@@ -113,25 +108,10 @@ def keygen(
     """Make this node's CAP signing key (ECDSA P-256) and a self-signed certificate for it."""
 
     def action() -> None:
-        key_path, cert_path = out / KEY_FILE, out / CERT_FILE
-        if not force and (key_path.exists() or cert_path.exists()):
-            raise InvalidInput(
-                f"{key_path} or {cert_path} exists; --force replaces them (partners must be told)"
-            )
-        identity = make_node_identity(name or socket.getfqdn())
-        out.mkdir(parents=True, exist_ok=True)
-        _write_private(key_path, identity.key_pem)
-        cert_path.write_bytes(identity.cert_pem)
+        cap_keys.create(out, name or socket.getfqdn(), force=force)
+        key_path, cert_path = out / cap_keys.KEY_FILE, out / cap_keys.CERT_FILE
         console.print(
             f"signing key: {key_path} (keep it secret)\ncertificate: {cert_path} (give it to partners)"
         )
 
     run(action)
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    # Created owner-only from the start: never readable by others, not even for a moment.
-    path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as key_file:
-        key_file.write(content)

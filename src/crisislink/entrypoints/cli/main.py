@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from crisislink.entrypoints.cli import admin, audit, cap, db, events, incidents, routing, serve
+from crisislink.entrypoints.cli import admin, audit, cap, db, events, hospitals, incidents, routing, serve
+from crisislink.entrypoints.cli import readiness as readiness_cli
 
 app = typer.Typer(
     name="crisislink",
@@ -24,6 +25,8 @@ app.add_typer(admin.contacts, name="contact")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(cap.app, name="cap")
 app.add_typer(routing.app, name="routing")
+app.add_typer(readiness_cli.app, name="readiness")  # rotas and communication tests (line 4)
+app.add_typer(hospitals.app, name="hospitals")  # EDXL-HAVE import (line 2)
 
 
 def main() -> None:

@@ -12,7 +12,11 @@ from rich.table import Table
 
 from crisislink.adapters.db.queries import directory
 from crisislink.adapters.geo.reference import ReferenceData
+from crisislink.app.assistance_seed import seed_demo_units
 from crisislink.app.bootstrap import Platform
+from crisislink.app.datasets_seed import seed_demo_datasets
+from crisislink.app.hospitals import seed_hospitals
+from crisislink.app.readiness_seed import seed_demo_readiness
 from crisislink.app.seeding import DemoAccount, create_demo_accounts, seed_partners
 from crisislink.entrypoints.cli.common import console, platform
 
@@ -43,6 +47,15 @@ def prepare(*, seed_demo: bool) -> None:
             count = _seed_with_progress(node)
             console.print(f"seeded {count} partner organisations")
         accounts = create_demo_accounts(node) if seed_demo else []
+        units = seed_demo_units(node) if seed_demo else 0  # fictional teams of real partners (line 2)
+        readiness = seed_demo_readiness(node) if seed_demo else (0, 0)  # tests played, rotas (line 4)
+        if seed_demo:
+            seed_demo_datasets(node)  # SYNTHETIC gauges of 13-17 July 2021 (line 4)
+        seed_hospitals(node)  # the shipped hospital register; later starts add only missing sites (line 2)
+    if readiness[0]:
+        console.print(f"played {readiness[0]} demo communication tests; {readiness[1]} desks got a rota")
+    if units:
+        console.print(f"registered {units} demo units for mutual assistance")
     if accounts:
         _print_accounts(accounts)
     elif seed_demo:

@@ -19,27 +19,48 @@ from litestar.types import Message, Scope
 from crisislink import __version__
 from crisislink.app.auth import AuthService
 from crisislink.app.bootstrap import Platform
+from crisislink.entrypoints.web.api.assistance import (
+    AssistanceRequestController,
+    CapabilityController,
+    UnitController,
+)
+from crisislink.entrypoints.web.api.assistance_edxl import AssistanceEdxlController
+from crisislink.entrypoints.web.api.assistance_offers import OfferController
 from crisislink.entrypoints.web.api.auth import AuthController, TokenController
+from crisislink.entrypoints.web.api.comm_tests import AcknowledgementController, CommTestController
 from crisislink.entrypoints.web.api.contacts import ContactPointController
+from crisislink.entrypoints.web.api.dataset_access import DatasetAccessController
+from crisislink.entrypoints.web.api.datasets import DatasetController
 from crisislink.entrypoints.web.api.directory import NodeController, PartnerController
 from crisislink.entrypoints.web.api.emsi import EmsiController
 from crisislink.entrypoints.web.api.events import EventStreamController
+from crisislink.entrypoints.web.api.external_feeds import ExternalWarningsController
+from crisislink.entrypoints.web.api.hospitals import HospitalController, NearestUnitController
 from crisislink.entrypoints.web.api.incidents import (
     IncidentController,
     NotificationController,
     TaskController,
 )
 from crisislink.entrypoints.web.api.map import PRECOMPRESSED, MapController
+from crisislink.entrypoints.web.api.readiness import RotaController
 from crisislink.entrypoints.web.api.sitreps import SitrepController
 from crisislink.entrypoints.web.api.system import SystemController
 from crisislink.entrypoints.web.api.users import UserController
+from crisislink.entrypoints.web.api.warnings import WarningController
 from crisislink.entrypoints.web.docs_page import LocalRedoc
 from crisislink.entrypoints.web.problems import EXCEPTION_HANDLERS
 from crisislink.entrypoints.web.security import security_headers
+from crisislink.entrypoints.web.ui.assistance_forms import AssistanceForms
+from crisislink.entrypoints.web.ui.assistance_pages import AssistancePages
+from crisislink.entrypoints.web.ui.dataset_pages import DatasetPages
 from crisislink.entrypoints.web.ui.incident_forms import IncidentForms
 from crisislink.entrypoints.web.ui.incident_pages import IncidentPages
 from crisislink.entrypoints.web.ui.pages import ConsolePages
+from crisislink.entrypoints.web.ui.public_warnings import PublicWarningPages
+from crisislink.entrypoints.web.ui.readiness_forms import ReadinessForms
+from crisislink.entrypoints.web.ui.readiness_pages import ReadinessPages
 from crisislink.entrypoints.web.ui.render import environment
+from crisislink.entrypoints.web.ui.warning_pages import WarningPages
 
 API_CONTROLLERS = (
     AuthController,
@@ -54,7 +75,21 @@ API_CONTROLLERS = (
     TaskController,
     NotificationController,
     SitrepController,
+    RotaController,  # readiness (line 4): the on-duty rota
+    CommTestController,  # readiness (line 4): communication tests
+    AcknowledgementController,  # readiness (line 4): the answer to a test, no sign-in
     EmsiController,
+    ExternalWarningsController,
+    WarningController,
+    CapabilityController,
+    UnitController,
+    AssistanceRequestController,
+    OfferController,
+    AssistanceEdxlController,
+    HospitalController,  # hospitals, EDXL-HAVE, nearest hospitals (line 2)
+    NearestUnitController,  # nearest available units by travel time (line 2)
+    DatasetController,  # partners' datasets and live feeds (line 4)
+    DatasetAccessController,  # access requests, webhooks, pull sources (line 4)
 )
 
 
@@ -98,6 +133,13 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
             ConsolePages,
             IncidentPages,
             IncidentForms,
+            WarningPages,
+            PublicWarningPages,
+            AssistancePages,  # mutual assistance (line 2)
+            AssistanceForms,
+            ReadinessPages,  # readiness (line 4)
+            ReadinessForms,
+            DatasetPages,  # partners' datasets (line 4)
             create_static_files_router(
                 "/static", [_static_dir()], cache_control=CacheControlHeader(max_age=3600)
             ),

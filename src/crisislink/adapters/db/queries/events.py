@@ -16,11 +16,13 @@ _COLUMNS = [c for c in t.events.c if c.name not in {"actor_user_id", "context_id
 def _context_visible(viewer: Viewer) -> sa.ColumnElement[bool]:
     """An event about a record inside an incident reaches only those who may see the incident too.
 
-    Incidents are the only context records so far; another capability with records that live inside a
+    Context records are incidents and datasets; another capability with records that live inside a
     larger one would add its table here.
     """
     visible_incidents = sa.select(t.incidents.c.id).where(visible_to(viewer, t.incidents))
-    return t.events.c.context_id.is_(None) | t.events.c.context_id.in_(visible_incidents)
+    visible_datasets = sa.select(t.datasets.c.id).where(visible_to(viewer, t.datasets))  # datasets (line 4)
+    context = t.events.c.context_id
+    return context.is_(None) | context.in_(visible_incidents) | context.in_(visible_datasets)
 
 
 def visible_after(engine: Engine, viewer: Viewer, position: int, limit: int = 500) -> list[EventView]:
