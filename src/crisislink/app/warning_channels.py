@@ -10,7 +10,7 @@
     [[mastodon]]                    # one post per language, linking to the public page
     name = "Mastodon @crisislink"
     base_url = "https://social.example"
-    token_env = "MASTODON_TOKEN"
+    token_env = "SOCIAL_ACCOUNT_TOKEN"
     # countries = ["BE"]  (default: the whole message once)  test = true  char_limit = 500
 
 A channel with `test = true` also carries Exercise, Test and System messages; any other never does.
