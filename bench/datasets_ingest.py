@@ -10,8 +10,9 @@ each batch later than the one before.
 Timed: POST /api/datasets/{id}/observations with the publisher's write token, on a real server (granian,
 ASGI, 1 worker, subprocess): decode -> every record checked against the schema -> one unit of work (one
 bulk INSERT ... ON CONFLICT DO NOTHING ... RETURNING, the dataset's row, one outbox event, the audit entry)
--> commit -> 201 with the counts; then the live feed: each of the 100 subscribers (GET /api/events, raw
-asyncio sockets in a child process) reads its policy-filtered copy of the batch's event. Throughput =
+-> commit -> 201 with the counts; then the live feed: the process's shared tail reads the batch's event
+once, and each of the 100 subscribers (GET /api/events, raw asyncio sockets in a child process) gets its
+copy through the policy applied in memory (ADR 0011). Throughput =
 observations stored / (first POST sent .. the last batch's event received by every subscriber). Latency =
 received by a subscriber - POST sent, over every (batch, subscriber) pair. `--clients` publishers push
 concurrently (default 2, so one batch's HTTP work overlaps another's commit).
@@ -63,7 +64,8 @@ PROFILE_ROOTS = (
     ("    of which the bulk insert", "ObservationStore.add"),
     ("    of which newest values and thresholds", "take"),
     ("    of which the commit (dataset row, outbox, audit, COMMIT)", "SqlUnitOfWork.commit"),
-    ("live feed: one reader's query round (all readers)", "next_batch"),
+    ("live feed: the shared tail's read of new events (once per wake-up)", "LiveTail.refresh"),
+    ("live feed: a reader's catch-up through SQL (behind the tail's window)", "next_batch"),
     ("event loop (routing, bodies, SSE frames)", "Litestar.__call__"),
     ("outbox dispatcher thread", "OutboxDispatcher.drain"),
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
+from crisislink.adapters.db import audit
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.queries.audit import verify_chain
 from crisislink.kernel.markings import Tlp
@@ -63,3 +67,15 @@ def test_truncating_the_tail_is_caught(world: World) -> None:
     result = verify_chain(world.platform.engine)
     assert not result.ok
     assert result.first_bad_seq == head
+
+
+def test_details_that_are_not_plain_json_verify_as_they_were_stored(world: World) -> None:
+    """A time, an id or a set in an entry's details is stored as JSON text; the hash covers what is stored."""
+    details = {"when": datetime(2021, 7, 15, 5, 30, tzinfo=UTC), "id": uuid.UUID(int=7), "tags": {"a"}}
+    with world.platform.engine.begin() as conn:
+        entry = audit.AuditEntry(datetime(2021, 7, 14, 22, tzinfo=UTC), None, None, "Noted", ["r1"], details)
+        audit.append(conn, audit.lock_head(conn), entry)
+    with world.platform.engine.connect() as conn:
+        stored = conn.execute(sa.select(t.audit_log.c.details).order_by(t.audit_log.c.seq.desc())).scalar()
+    assert stored == {"when": "2021-07-15T05:30:00Z", "id": str(uuid.UUID(int=7)), "tags": ["a"]}
+    assert verify_chain(world.platform.engine).ok

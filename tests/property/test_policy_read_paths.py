@@ -180,6 +180,19 @@ def _check_feed(world: BuiltWorld, viewer: Viewer, envelopes: list[Envelope], cu
         )
     resumed = events.visible_after(engine, viewer, cut)
     assert [e.position for e in resumed] == visible_positions(envelopes, viewer, after=cut)
+    _check_live_tail(world, viewer, envelopes, cut)
+
+
+def _check_live_tail(world: BuiltWorld, viewer: Viewer, envelopes: list[Envelope], cut: int) -> None:
+    """The feed's in-memory path (one read, the policy applied per reader) answers as the SQL path."""
+    tail = world.platform.live_tail
+    tail.refresh(world.platform.notifier.latest)
+    window = tail.window
+    start = max(cut, window.floor)
+    assert window.covers(start)
+    shared, scanned = window.after(viewer, start, limit=10_000)
+    assert [e.position for e in shared] == visible_positions(envelopes, viewer, after=start)
+    assert scanned == max(start, *(e.position or 0 for e in envelopes))
 
 
 def test_query_layer_returns_exactly_what_the_policy_allows(fresh_databases: FreshDatabases) -> None:
@@ -188,6 +201,7 @@ def test_query_layer_returns_exactly_what_the_policy_allows(fresh_databases: Fre
     @example(spec=EVERY_MARKING, cut=10)
     def every_viewer_sees_exactly_its_share(spec: WorldSpec, cut: int) -> None:
         with running(fresh_databases.new()) as platform:
+            platform.live_tail.refresh(0)  # the tail's window starts here, before the world's events
             world = build_world(platform, spec)
             envelopes = all_events(world)
             for viewer in _viewers(world):

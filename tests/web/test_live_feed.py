@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -11,7 +12,9 @@ import httpx
 import pytest
 
 from crisislink.app.bootstrap import Platform
+from crisislink.entrypoints.web.api import events as events_api
 from crisislink.entrypoints.web.app import create_app
+from crisislink.entrypoints.web.security import CSRF_HEADER
 from crisislink.kernel.markings import Tlp
 from tests.support import PASSWORD, World, build_world, live_server, make_platform
 
@@ -97,3 +100,20 @@ def test_the_feed_needs_a_signed_in_reader(served: tuple[World, str]) -> None:
     response = httpx.get(f"{base}/api/events", timeout=5)
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_signing_out_ends_the_open_stream_at_its_next_wake_up(
+    served: tuple[World, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, base = served
+    monkeypatch.setattr(events_api, "AUTH_RECHECK_SECONDS", 0.0)  # in service: at most once a second
+    client = httpx.Client(base_url=base, timeout=10)
+    login = client.post("/api/auth/login", json={"username": "be.duty", "password": PASSWORD})
+    with client.stream("GET", "/api/events") as stream:
+        lines = stream.iter_lines()
+        assert "event: ready" in itertools.takewhile(lambda line: line != "", lines)
+        signed_out = client.post("/api/auth/logout", headers={CSRF_HEADER: login.json()["csrf_token"]})
+        assert signed_out.status_code == 204
+        world.contact("BE-NCCN", Tlp.GREEN, name="after sign-out")  # wakes the stream
+        rest = list(lines)  # the server closes the stream: no read time-out
+    assert not any("after sign-out" in line for line in rest)

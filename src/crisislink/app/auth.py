@@ -130,14 +130,28 @@ class AuthService:
     def from_bearer(self, bearer: str) -> Caller | None:
         return self._cached("t:" + bearer, lambda: self._load_token(bearer))
 
-    def _cached(self, key: str, load: Callable[[], Caller | None]) -> Caller | None:
-        now = time.monotonic()
+    def peek_session(self, token: str) -> tuple[bool, Caller | None]:
+        """(True, the caller) when this process's cache knows the answer; (False, None) when only the
+        database does. Never blocks: for callers on an event loop (the live feed's re-checks)."""
+        return self._peek("s:" + token)
+
+    def peek_bearer(self, bearer: str) -> tuple[bool, Caller | None]:
+        return self._peek("t:" + bearer)
+
+    def _peek(self, key: str) -> tuple[bool, Caller | None]:
         with self._lock:
             hit = self._cache.get(key)
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > time.monotonic():
             cached = hit[1]
             if cached is None or cached.identity.expires_at > self._platform.clock.now():
-                return cached
+                return True, cached
+        return False, None
+
+    def _cached(self, key: str, load: Callable[[], Caller | None]) -> Caller | None:
+        known, cached = self._peek(key)
+        if known:
+            return cached
+        now = time.monotonic()
         caller = load()
         with self._lock:
             if len(self._cache) > 10_000:

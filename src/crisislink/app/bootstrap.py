@@ -30,6 +30,7 @@ from crisislink.app.datasets import dataset_handlers, dataset_layers
 from crisislink.app.external_warnings import external_handlers, external_layers
 from crisislink.app.incidents import incident_handlers, incident_layers
 from crisislink.app.layers import LayerRegistry, sharing_layers
+from crisislink.app.live_tail import LiveTail
 from crisislink.app.notifier import Notifier
 from crisislink.app.read_cache import ReadCache
 from crisislink.app.readiness import comm_test_sender, readiness_handlers
@@ -113,11 +114,15 @@ class Platform:
     channels: ChannelSet = field(default_factory=ChannelSet)
     signing_identity: Callable[[], NodeIdentity] | None = None
     comm_sender: Sender | None = None  # communication tests (line 4); from the settings unless given
+    live_tail: LiveTail = field(init=False)  # the live feed's one reader of the event log
     delivery: DeliveryWorker = field(init=False)
     bus: MessageBus = field(init=False)
     dispatcher: OutboxDispatcher = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.live_tail = LiveTail(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.node_id, self.clock.now)

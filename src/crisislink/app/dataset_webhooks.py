@@ -142,10 +142,13 @@ class WebhookQueue:
     def __call__(self, event: Event, uow: SqlUnitOfWork) -> None:
         if not isinstance(event, e.DatasetObservationsReceived | e.ThresholdCrossed):
             return
+        hooks = store.active_webhooks(uow.connection, event.dataset_id)
+        if not hooks:
+            return  # the common case, on every batch: nobody to call, so nothing to load or encode
         dataset = uow.datasets.get(event.dataset_id)
         payload = event_payload(event)
         key = uuid.uuid5(_KEYS, event.TYPE + json.dumps(payload, sort_keys=True, default=str))
-        for hook in store.active_webhooks(uow.connection, event.dataset_id):
+        for hook in hooks:
             if not _sees(hook["user_id"], hook["partner_id"], event.label, dataset.label):
                 continue
             body = json.dumps(

@@ -88,8 +88,21 @@ class OutboxDispatcher:
         total = 0
         for consumer in self._consumers.values():
             total += self._drain_consumer(consumer)
-            total += self._retry_due(consumer)
+        due = self._due_retries()  # one look for all consumers: most passes find none
+        for consumer in self._consumers.values():
+            if consumer.name in due:
+                total += self._retry(consumer, due[consumer.name])
         return total
+
+    def _due_retries(self) -> dict[str, list[uuid.UUID]]:
+        query = sa.select(t.deliveries.c.consumer, t.deliveries.c.event_id).where(
+            t.deliveries.c.status == "retry", t.deliveries.c.next_attempt_at <= self._now()
+        )
+        due: dict[str, list[uuid.UUID]] = {}
+        with self._reader.connect() as conn:
+            for consumer, event_id in conn.execute(query):
+                due.setdefault(consumer, []).append(event_id)
+        return due
 
     def _drain_consumer(self, consumer: Consumer) -> int:
         ran = 0
@@ -97,11 +110,9 @@ class OutboxDispatcher:
             saved = self._cursor(consumer.name)
             cursor = max(saved, self._skipped_to.get(consumer.name, 0))
             with self._reader.connect() as conn:
-                batch = outbox.read_after(conn, cursor, BATCH)
-            if not batch:
+                wanted, end = outbox.read_wanted_after(conn, cursor, BATCH, consumer.event_types)
+            if end == cursor:
                 return ran
-            end = batch[-1].position or cursor
-            wanted = [envelope for envelope in batch if envelope.type in consumer.event_types]
             if not wanted:
                 self._skip(consumer.name, saved, end)
                 continue
@@ -201,18 +212,9 @@ class OutboxDispatcher:
             if advance_to is not None:
                 _set_cursor(conn, consumer, advance_to)
 
-    def _retry_due(self, consumer: Consumer) -> int:
+    def _retry(self, consumer: Consumer, event_ids: list[uuid.UUID]) -> int:
         with self._reader.connect() as conn:
-            ids = list(
-                conn.execute(
-                    sa.select(t.deliveries.c.event_id).where(
-                        t.deliveries.c.consumer == consumer.name,
-                        t.deliveries.c.status == "retry",
-                        t.deliveries.c.next_attempt_at <= self._now(),
-                    )
-                ).scalars()
-            )
-            envelopes = outbox.read_ids(conn, ids) if ids else []
+            envelopes = outbox.read_ids(conn, event_ids)
         for envelope in envelopes:
             self._deliver(consumer, envelope, advance_to=None)
         return len(envelopes)

@@ -11,10 +11,11 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
@@ -70,6 +71,9 @@ def lock_head(connection: sa.Connection) -> tuple[int, str]:
 
 def append(connection: sa.Connection, head: tuple[int, str], entry: AuditEntry) -> tuple[int, str]:
     seq, prev_hash = head[0] + 1, head[1]
+    # Hashed as stored: details in the plain JSON values they read back as (a UUID or time as its text),
+    # so `verify` recomputes the very same digest from the row.
+    entry = replace(entry, details=msgspec.to_builtins(dict(entry.details)))
     digest = entry_hash(seq, prev_hash, entry)
     connection.execute(
         t.audit_log.insert(),

@@ -212,16 +212,15 @@ class ObservationStore:
             "dataset_id": _converted(bulk, "dataset_id", dataset_id),
             "received_at": _converted(bulk, "received_at", received_at),
         }
-        when, attributes, place = (
-            bulk.convert["observed_at"],
-            bulk.convert["attributes"],
-            bulk.convert["location"],
-        )
-        rows = [
+        attributes, place = bulk.convert["attributes"], bulk.convert["location"]
+        # A batch holds few distinct times (many series, the same minutes): each is converted once.
+        distinct = {o.observed_at for o in observations}
+        times = {when: _converted(bulk, "observed_at", when) for when in distinct}
+        rows = (
             {
                 **same,
                 "series": o.series,
-                "observed_at": when(o.observed_at) if when else o.observed_at,
+                "observed_at": times[o.observed_at],
                 "value": o.value,
                 "attributes": (attributes(dict(o.attributes)) if attributes else dict(o.attributes))
                 if o.attributes
@@ -231,10 +230,9 @@ class ObservationStore:
                 else None,
             }
             for o in observations
-        ]
-        params: list[Any] = (
-            rows if bulk.order is None else [tuple(row[n] for n in bulk.order) for row in rows]
         )
+        order = bulk.order
+        params: list[Any] = list(rows) if order is None else [tuple(row[n] for n in order) for row in rows]
         self._conn.exec_driver_sql(bulk.sql, params)
 
 

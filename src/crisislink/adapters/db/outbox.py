@@ -7,7 +7,7 @@ The `events` table is both outbox and event log: its `position` orders delivery,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,7 +53,7 @@ def envelope_of(event: Event, **context: Any) -> Envelope:
     )
 
 
-def _audiences(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, frozenset[Principal]]:
+def audiences(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, frozenset[Principal]]:
     found: dict[uuid.UUID, set[Principal]] = {}
     if ids:
         query = sa.select(t.audience).where(t.audience.c.record_id.in_(ids))
@@ -65,7 +65,7 @@ def _audiences(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid
 
 
 def rows_to_envelopes(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) -> list[Envelope]:
-    audiences = _audiences(connection, [row.id for row in rows])
+    named = audiences(connection, [row.id for row in rows])
     return [
         Envelope(
             id=row.id,
@@ -74,7 +74,7 @@ def rows_to_envelopes(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) ->
             occurred_at=row.occurred_at,
             origin_node_id=row.origin_node_id,
             label=Label(
-                row.owner_partner_id, row.origin_node_id, Tlp(row.marking), audiences.get(row.id, frozenset())
+                row.owner_partner_id, row.origin_node_id, Tlp(row.marking), named.get(row.id, frozenset())
             ),
             correlation_id=row.correlation_id,
             causation_id=row.causation_id,
@@ -91,6 +91,30 @@ def read_after(connection: sa.Connection, position: int, limit: int) -> list[Env
         sa.select(t.events).where(t.events.c.position > position).order_by(t.events.c.position).limit(limit)
     ).all()
     return rows_to_envelopes(connection, rows)
+
+
+def read_wanted_after(
+    connection: sa.Connection, position: int, limit: int, types: Collection[str]
+) -> tuple[list[Envelope], int]:
+    """The events after `position` (at most `limit` scanned) whose type is one of `types`, and the last
+    position scanned (`position` if none): a consumer decodes only the payloads it handles."""
+    scanned = connection.execute(
+        sa.select(t.events.c.position, t.events.c.type)
+        .where(t.events.c.position > position)
+        .order_by(t.events.c.position)
+        .limit(limit)
+    ).all()
+    if not scanned:
+        return [], position
+    wanted = [row.position for row in scanned if row.type in types]
+    rows = (
+        connection.execute(
+            sa.select(t.events).where(t.events.c.position.in_(wanted)).order_by(t.events.c.position)
+        ).all()
+        if wanted
+        else []
+    )
+    return rows_to_envelopes(connection, rows), int(scanned[-1].position)
 
 
 def read_ids(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> list[Envelope]:

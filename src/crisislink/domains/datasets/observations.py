@@ -77,6 +77,17 @@ def _observed_at(value: object, now: datetime, skew: timedelta) -> datetime | st
     return ensure_utc(moment)
 
 
+def _remembered_time(
+    value: object, now: datetime, skew: timedelta, times: dict[str, datetime | str] | None
+) -> datetime | str:
+    if times is None or not isinstance(value, str):
+        return _observed_at(value, now, skew)
+    found = times.get(value)
+    if found is None:
+        found = times[value] = _observed_at(value, now, skew)
+    return found
+
+
 def _value(value: object) -> float | str | None:
     if value is None:
         return None
@@ -87,14 +98,22 @@ def _value(value: object) -> float | str | None:
 
 
 def key_errors(
-    index: int, record: Mapping[str, Any], declared: Set[str], now: datetime, skew: timedelta
+    index: int,
+    record: Mapping[str, Any],
+    declared: Set[str],
+    now: datetime,
+    skew: timedelta,
+    times: dict[str, datetime | str] | None = None,
 ) -> tuple[list[RecordError], Observation | None]:
-    """Check the three fields the platform relies on; the schema has had its say already."""
+    """Check the three fields the platform relies on; the schema has had its say already.
+
+    `times` remembers each observation time read in this batch (a batch repeats few of them).
+    """
     errors: list[RecordError] = []
     series = record.get("series")
     if not isinstance(series, str) or series not in declared:
         errors.append(RecordError(index, "/series", f"{series!r} is not a series this dataset declares"))
-    moment = _observed_at(record.get("observed_at"), now, skew)
+    moment = _remembered_time(record.get("observed_at"), now, skew, times)
     if isinstance(moment, str):
         errors.append(RecordError(index, "/observed_at", moment))
     value = _value(record.get("value"))
@@ -121,6 +140,7 @@ def check_records(
 ) -> Checked:
     checked = Checked()
     declared = dataset.series_by_key().keys()
+    times: dict[str, datetime | str] = {}
     for index, incoming in enumerate(records):
         if incoming.problem is not None:
             checked.errors.append(RecordError(index, *incoming.problem))
@@ -129,7 +149,7 @@ def check_records(
         if found:
             checked.errors += [RecordError(index, p, m) for p, m in found[:MAX_ERRORS_PER_RECORD]]
             continue
-        errors, observation = key_errors(index, incoming.data, declared, now, skew)
+        errors, observation = key_errors(index, incoming.data, declared, now, skew, times)
         checked.errors += errors
         if observation is not None:
             located = observation if incoming.location is None else _located(observation, incoming.location)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
@@ -120,8 +122,24 @@ def _with_headers(headers: dict[str, str]) -> Callable[[Message, Scope], Awaitab
     return add
 
 
+_frozen = threading.Event()
+
+
+def _freeze_what_starting_made() -> None:
+    """What starting made (modules, mappings, reference data) lives as long as the process. Frozen out of
+    the collector's sight, it is no longer walked by every full collection, whose pauses were the live
+    feed's slowest deliveries (p99 290 -> 160 ms in bench/datasets_ingest.py). Once per process."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ...] = ()) -> Litestar:
     auth = AuthService(platform)
+
+    def _on_startup() -> None:
+        _freeze_what_starting_made()
 
     def _on_shutdown() -> None:
         platform.stop()
@@ -154,6 +172,7 @@ def create_app(platform: Platform, *, extra_routes: tuple[Callable[..., Any], ..
         ),
         request_max_body_size=platform.settings.max_body_bytes,
         state=State({"platform": platform, "auth": auth}),
+        on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],
         debug=False,
     )

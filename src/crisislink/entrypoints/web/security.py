@@ -80,6 +80,17 @@ def optional_caller(request: Request[Any, Any, Any]) -> Caller | None:
     return service.from_session(cookie) if cookie else None
 
 
+def cached_caller(request: Request[Any, Any, Any]) -> tuple[bool, Caller | None]:
+    """`optional_caller` from this process's identity cache alone: (False, None) when it would have to ask
+    the database. Never blocks, so an event loop may call it."""
+    service = auth_service(request.app.state)
+    bearer = _bearer(request)
+    if bearer is not None:
+        return service.peek_bearer(bearer)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return service.peek_session(cookie) if cookie else (True, None)
+
+
 def _check_request_kind(request: Request[Any, Any, Any], caller: Caller) -> None:
     if request.method in SAFE_METHODS:
         return

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
+from functools import lru_cache
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
@@ -13,14 +14,20 @@ from litestar.params import HeaderParameter, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from crisislink.adapters.db.queries import events as event_queries
-from crisislink.adapters.db.queries.views import EventView
+from crisislink.adapters.db.queries.live_tail import encoded
 from crisislink.app.auth import Caller
-from crisislink.entrypoints.web.security import optional_caller, platform_of, provide_caller
+from crisislink.app.bootstrap import Platform
+from crisislink.domains.sharing.policy import Viewer
+from crisislink.entrypoints.web.security import cached_caller, optional_caller, platform_of, provide_caller
 from crisislink.kernel.errors import InvalidInput
 
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 3000
-_encoder = msgspec.json.Encoder()
+PAGE_SIZE = 500
+# A stream looks at its session or token again at most this often, in the process's identity cache (which
+# asks the database every few seconds): asking the database on every wake-up, for every reader, was most
+# of the live feed's cost.
+AUTH_RECHECK_SECONDS = 1.0
 
 
 def _resume_point(last_event_id: str | None, after: int | None) -> int:
@@ -32,9 +39,57 @@ def _resume_point(last_event_id: str | None, after: int | None) -> int:
         raise InvalidInput("Last-Event-ID must be the numeric id of an event this stream sent") from None
 
 
-def _message(event: EventView) -> ServerSentEventMessage:
+class _Encoded(ServerSentEventMessage):
+    """A message encoded once for every stream that sends it (Litestar would encode it per stream)."""
+
+    def __init__(self, frame: bytes) -> None:
+        super().__init__()
+        self._frame = frame
+
+    def encode(self) -> bytes:
+        return self._frame
+
+
+@lru_cache(maxsize=4096)
+def _frame(position: int, data: str) -> bytes:
     # No SSE `event:` name: browsers deliver unnamed events to one `onmessage`; the type is in the data.
-    return ServerSentEventMessage(data=_encoder.encode(event).decode(), id=event.position)
+    return ServerSentEventMessage(data=data, id=position).encode()
+
+
+def _message(position: int, data: str) -> ServerSentEventMessage:
+    return _Encoded(_frame(position, data))
+
+
+class _SignInCheck:
+    """Ends the stream once its session or token is gone."""
+
+    def __init__(self, request: Request[Any, Any, Any]) -> None:
+        self._request = request
+        self._checked_at = time.monotonic()
+
+    async def still_signed_in(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked_at < AUTH_RECHECK_SECONDS:
+            return True
+        self._checked_at = now
+        known, caller = cached_caller(self._request)
+        if not known:
+            caller = await sync_to_thread(optional_caller, self._request)
+        return caller is not None
+
+
+async def _page(platform: Platform, viewer: Viewer, position: int) -> tuple[list[tuple[int, str]], int]:
+    """The viewer's next events after `position`: from the shared tail, or from SQL for a reader behind it."""
+    tail = platform.live_tail
+    await tail.catch_up(platform.notifier.latest)
+    window = tail.window
+    if window.covers(position):
+        events, scanned = window.after(viewer, position, PAGE_SIZE)
+        return [(e.position, e.data) for e in events], scanned
+    batch, scanned = await sync_to_thread(
+        event_queries.next_batch, platform.engine, viewer, position, PAGE_SIZE
+    )
+    return [(e.position, encoded(e)) for e in batch], scanned
 
 
 async def _stream(
@@ -48,18 +103,20 @@ async def _stream(
     yield ServerSentEventMessage(
         event="ready", data=str(position), id=position, comment="crisislink live feed", retry=RETRY_MS
     )
+    sign_in = _SignInCheck(request)
     while True:
-        if await sync_to_thread(optional_caller, request) is None:
+        if not await sign_in.still_signed_in():
             return  # the session ended; the client re-authenticates before reconnecting
-        batch, scanned = await sync_to_thread(
-            event_queries.next_batch, platform.engine, caller.viewer, position
-        )
-        for event in batch:
-            yield _message(event)
+        page, scanned = await _page(platform, caller.viewer, position)
+        for event_position, data in page:
+            yield _message(event_position, data)
         position = scanned
-        if batch:
+        if page:
             continue
         if not await platform.notifier.wait(position, KEEPALIVE_SECONDS):
+            # Nothing committed in this process: look for what another process (a CLI, a second worker)
+            # committed to the same database.
+            await platform.live_tail.catch_up(platform.notifier.latest, force=True)
             yield ServerSentEventMessage(data=None, comment="keep-alive")
 
 
