@@ -23,6 +23,7 @@ from crisislink.adapters.standards.cap_keys import StoredIdentity
 from crisislink.adapters.standards.cap_signature import NodeIdentity
 from crisislink.app import schedule
 from crisislink.app.assistance import assistance_handlers, assistance_layers
+from crisislink.app.assistance_notifications import desk_notice_consumers, desk_notice_handlers
 from crisislink.app.bus import CommandHandler, MessageBus
 from crisislink.app.dataset_access import EVENTS as DATASET_ACCESS_EVENTS
 from crisislink.app.dataset_access import dataset_access_consumers, dataset_access_handlers
@@ -134,6 +135,7 @@ class Platform:
             **external_handlers(self.clock),
             **warning_handlers(self.settings, self.clock),
             **assistance_handlers(self.settings, self.clock),
+            **desk_notice_handlers(self.settings, self.clock, self.comm_sender),  # assistance (line 2)
             **readiness_handlers(
                 self.settings, self.clock, self.comm_sender or comm_test_sender(self.settings)
             ),
@@ -147,6 +149,7 @@ class Platform:
         publisher = Publisher(identity, self.channels, self.clock.now)
         consumers = {**self.consumers, publisher.consumer().name: publisher.consumer()}
         consumers |= dataset_access_consumers(self.clock)  # dataset webhooks (line 4)
+        consumers |= desk_notice_consumers(self.settings, self.clock)  # assistance steps told (line 2)
         self.delivery = DeliveryWorker(self.engine, self.channels, self.clock.now, self.settings.public_url)
         self.dispatcher = OutboxDispatcher(self.engine, self.registry, consumers, self.uow, self.clock.now)
         self.dispatcher.after_delivery = self._committed

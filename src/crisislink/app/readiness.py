@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import partial
 
 from crisislink.adapters.messaging.recording import RecordingSender
-from crisislink.adapters.messaging.router import ChannelRouter
+from crisislink.adapters.messaging.router import ChannelRouter, Gateway
 from crisislink.adapters.messaging.smtp import SmtpConfig, SmtpSender
 from crisislink.app.bus import CommandHandler
 from crisislink.app.settings import Settings
@@ -25,7 +25,7 @@ def comm_test_sender(settings: Settings) -> ChannelRouter:
     """Every channel is recorded for relay; e-mail goes through SMTP when a relay is configured."""
     config = settings.readiness
     recording = RecordingSender(settings.public_url, config.outbox_file)
-    routes: dict[str, Sender] = {}
+    routes: dict[str, Gateway] = {}
     if config.smtp_host:
         smtp = SmtpConfig(
             host=config.smtp_host,

@@ -919,3 +919,38 @@ dataset_pull_sources = sa.Table(
     sa.CheckConstraint("interval_seconds > 0", name="interval"),
     sa.Index("ix_dataset_pull_sources_next_poll_at", "next_poll_at"),
 )
+
+# --- notices to 24/7 desks of mutual-assistance steps (line 2) ---------------------------------------------
+# One row per message to a notified partner's desk (or the person holding it): queued by the event consumer
+# `assistance.notifications`, sent by the schedule's round. Its label is the event's, so a reader sees the
+# notices of the steps they may see. `contact_point_id` has no foreign key: removing a contact must not fail
+# on its history. docs/assistance.md §Notification.
+assistance_notifications = sa.Table(
+    "assistance_notifications",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    *_label_columns(),
+    sa.Column("event_type", sa.String(120), nullable=False),
+    sa.Column("request_id", sa.Uuid, sa.ForeignKey("assistance_requests.id"), nullable=False),
+    sa.Column("offer_id", sa.Uuid, sa.ForeignKey("assistance_offers.id")),
+    sa.Column("partner_id", sa.Uuid, sa.ForeignKey("partners.id"), nullable=False),  # the partner told
+    sa.Column("contact_point_id", sa.Uuid),  # its desk; null when it has none
+    sa.Column("reached", sa.String(10), nullable=False),  # desk | on_duty | nobody
+    sa.Column("recipient", sa.String(200)),
+    sa.Column("channel", sa.String(20)),
+    sa.Column("address", sa.String(320)),
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("claimed_at", UtcDateTime),  # when it was last taken to be handed over (its lease)
+    sa.Column("detail", sa.String(300)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.CheckConstraint(_marking_check, name="marking"),
+    sa.CheckConstraint("status IN ('pending','sending','sent','failed','unreachable')", name="status"),
+    sa.Index("ix_assistance_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+    sa.Index("ix_assistance_notifications_request_id_created_at", "request_id", "created_at"),
+)

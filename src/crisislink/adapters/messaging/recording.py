@@ -2,7 +2,7 @@
 
 Each message is kept in memory (the last `keep`, for the CLI and tests) and, when an outbox file is
 configured, appended to it as one JSON line: the call sheet an operator (or a future phone, SMS or radio
-gateway) works through to relay it. The file holds the acknowledgement codes in clear, as any mailbox
+gateway) works through to relay it. Plain notices (`send_notice`) go the same way, with a `notice_id`. The file holds the acknowledgement codes in clear, as any mailbox
 would, so it is created readable by its owner only; the database keeps only their hashes.
 """
 
@@ -16,7 +16,8 @@ from collections import deque
 from pathlib import Path
 
 from crisislink.adapters.messaging.text import Rendered, render
-from crisislink.domains.readiness.ports import DeliveryReport, OutgoingMessage
+from crisislink.domains.readiness.ports import DeliveryReport, Notice, OutgoingMessage
+from crisislink.domains.readiness.runs import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class RecordingSender:
         self._outbox = outbox
         self._lock = threading.Lock()
         self.sent: deque[tuple[OutgoingMessage, Rendered]] = deque(maxlen=keep)
+        self.notices: deque[Notice] = deque(maxlen=keep)  # plain notices (e.g. to desks asked for help)
 
     def send(self, message: OutgoingMessage) -> DeliveryReport:
         rendered = render(message, self._base_url)
@@ -47,25 +49,45 @@ class RecordingSender:
         where = "the outbox file" if self._outbox is not None else "this node's memory"
         return DeliveryReport(sent=True, detail=f"recorded in {where} for relay by an operator")
 
+    def send_notice(self, notice: Notice) -> DeliveryReport:
+        with self._lock:
+            self.notices.append(notice)
+            if self._outbox is not None:
+                line = {
+                    "notice_id": str(notice.notice_id),
+                    **_columns(notice.recipient, notice.subject, notice.body),
+                }
+                try:
+                    self._write(line)
+                except OSError as error:
+                    return DeliveryReport(sent=False, detail=f"could not write the outbox file: {error}")
+        log.info("notice for %s by %s recorded", notice.recipient.name, notice.recipient.channel)
+        where = "the outbox file" if self._outbox is not None else "this node's memory"
+        return DeliveryReport(sent=True, detail=f"recorded in {where} for relay by an operator")
+
     def _append(self, message: OutgoingMessage, rendered: Rendered) -> None:
+        ids = {"message_id": str(message.message_id), "run_id": str(message.run_id)}
+        self._write({**ids, **_columns(message.recipient, rendered.subject, rendered.body)})
+
+    def _write(self, line: dict[str, str]) -> None:
         assert self._outbox is not None
         self._outbox.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(
-            {
-                "message_id": str(message.message_id),
-                "run_id": str(message.run_id),
-                "recipient": message.recipient.name,
-                "channel": message.recipient.channel,
-                "address": message.recipient.address,
-                "subject": rendered.subject,
-                "body": rendered.body,
-            },
-            ensure_ascii=False,
-        )
+        text = json.dumps(line, ensure_ascii=False)
         descriptor = os.open(self._outbox, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+            handle.write(text + "\n")
 
     def for_run(self, run_id: object) -> list[tuple[OutgoingMessage, Rendered]]:
         with self._lock:
             return [(m, r) for m, r in self.sent if m.run_id == run_id]
+
+
+def _columns(recipient: Recipient, subject: str, body: str) -> dict[str, str]:
+    """A line of the call sheet: to whom, how, and the words."""
+    return {
+        "recipient": recipient.name,
+        "channel": recipient.channel,
+        "address": recipient.address,
+        "subject": subject,
+        "body": body,
+    }

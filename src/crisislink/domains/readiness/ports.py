@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from crisislink.domains.readiness.plans import CommTestPlan
 from crisislink.domains.readiness.rota import Desk, DutyShift, Handover
@@ -88,6 +88,27 @@ class Sender(Protocol):
     """Hands one message to a channel. Never raises for a delivery problem: it reports it."""
 
     def send(self, message: OutgoingMessage) -> DeliveryReport: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A plain message to a desk or a person: words to read, no code to acknowledge, no deadline.
+
+    The platform tells 24/7 desks of what happened elsewhere through it (e.g. a request for assistance), on
+    the same channels as communication tests, without borrowing a test's run, code and closing time.
+    """
+
+    notice_id: uuid.UUID
+    recipient: Recipient
+    subject: str
+    body: str
+
+
+@runtime_checkable
+class NoticeSender(Protocol):
+    """Hands one notice to a channel. Never raises for a delivery problem: it reports it."""
+
+    def send_notice(self, notice: Notice) -> DeliveryReport: ...
 
 
 class ShiftRepository(Protocol):

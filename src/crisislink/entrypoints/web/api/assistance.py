@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import Parameter
 
 from crisislink.adapters.db.queries import assistance as q
+from crisislink.adapters.db.queries import assistance_notifications as notices
 from crisislink.adapters.db.queries.assistance_views import RequestView, UnitView
 from crisislink.app.auth import Caller
 from crisislink.domains.assistance import commands as c
@@ -256,6 +257,18 @@ class AssistanceRequestController(Controller):
     @get("/{request_id:uuid}", sync_to_thread=True, summary="One request for assistance")
     def get_request(self, state: State, caller: Caller, request_id: uuid.UUID) -> RequestView:
         return q.get_request(platform_of(state).engine, caller.viewer, request_id)
+
+    @get(
+        "/{request_id:uuid}/notifications",
+        sync_to_thread=True,
+        summary="The notices sent to partners' 24/7 desks of each step you may see, and their outcome",
+    )
+    def notifications(
+        self, state: State, caller: Caller, request_id: uuid.UUID
+    ) -> list[notices.NotificationView]:
+        engine = platform_of(state).engine
+        q.get_request(engine, caller.viewer, request_id)  # a request the caller may not see is a 404
+        return notices.notifications_for_request(engine, caller.viewer, request_id)
 
     @post("/{request_id:uuid}/send", sync_to_thread=True, summary="Send the request to (more) partners")
     def send(self, state: State, caller: Caller, request_id: uuid.UUID, data: s.SendBody) -> RequestView:
