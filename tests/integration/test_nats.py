@@ -229,7 +229,8 @@ async def test_ensure_stream_updates_the_settings_it_owns(jetstream: JetStreamCo
         relay.config = replace(jetstream, duplicate_window=timedelta(minutes=5))
         second = await relay.ensure_stream()
     assert second.config.duplicate_window == 300
-    assert second.config.subjects == [f"{jetstream.subject_prefix}.crisislink.>"]
+    prefix = jetstream.subject_prefix  # the events, and the partner copies of dataset events (ADR 0010)
+    assert second.config.subjects == [f"{prefix}.crisislink.>", f"{prefix}.partner.>"]
 
 
 async def test_a_relay_crash_before_the_cursor_commit_is_deduplicated_by_jetstream(

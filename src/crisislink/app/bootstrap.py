@@ -27,6 +27,7 @@ from crisislink.app.assistance_notifications import desk_notice_consumers, desk_
 from crisislink.app.bus import CommandHandler, MessageBus
 from crisislink.app.dataset_access import EVENTS as DATASET_ACCESS_EVENTS
 from crisislink.app.dataset_access import dataset_access_consumers, dataset_access_handlers
+from crisislink.app.dataset_subjects import start_partner_subjects
 from crisislink.app.datasets import dataset_handlers, dataset_layers
 from crisislink.app.external_warnings import external_handlers, external_layers
 from crisislink.app.incidents import incident_handlers, incident_layers
@@ -175,6 +176,7 @@ class Platform:
         for thread in (outbox, ticker, delivery):
             thread.start()
             self._threads.append(thread)
+        self._threads += start_partner_subjects(self.settings, self.engine, self.notifier, self._stop)  # NATS
 
     def stop(self) -> None:
         self._stop.set()

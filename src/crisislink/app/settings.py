@@ -15,6 +15,7 @@ class Settings:
     database_url: str
     node_code: str = "be"
     nats_url: str | None = None
+    nats_subject_prefix: str = ""  # before every subject published on NATS (docs/dataset-delivery.md)
     secure_cookies: bool = False
     session_hours: int = 12
     max_body_bytes: int = 1_000_000
@@ -46,6 +47,7 @@ class Settings:
             database_url=source.get("CRISISLINK_DATABASE_URL", default_db),
             node_code=source.get("CRISISLINK_NODE", "be").lower(),
             nats_url=source.get("CRISISLINK_NATS_URL") or None,
+            nats_subject_prefix=source.get("CRISISLINK_NATS_PREFIX", ""),
             secure_cookies=source.get("CRISISLINK_SECURE_COOKIES", "0") == "1",
             session_hours=int(source.get("CRISISLINK_SESSION_HOURS", "12")),
             max_body_bytes=int(source.get("CRISISLINK_MAX_BODY_BYTES", "1000000")),

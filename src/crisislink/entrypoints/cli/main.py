@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from crisislink.entrypoints.cli import admin, audit, cap, db, events, hospitals, incidents, routing, serve
+from crisislink.entrypoints.cli import datasets as datasets_cli
 from crisislink.entrypoints.cli import readiness as readiness_cli
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(cap.app, name="cap")
 app.add_typer(routing.app, name="routing")
 app.add_typer(readiness_cli.app, name="readiness")  # rotas and communication tests (line 4)
 app.add_typer(hospitals.app, name="hospitals")  # EDXL-HAVE import (line 2)
+app.add_typer(datasets_cli.app, name="datasets")  # NATS permissions of partner subjects (line 4)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,9 @@ from crisislink.kernel.messages import Envelope
 log = logging.getLogger(__name__)
 
 EVENT_ROOT = "crisislink"
+# Copies addressed to one partner's machine consumers: `<prefix>.partner.<partner id>.…` (ADR 0010). A root of
+# its own, outside `crisislink.>`, so the node's own consumers never see the copies.
+PARTNER_ROOT = "partner"
 # What a loop survives by backing off and reconnecting: the server, the network or the database away.
 RECOVERABLE: tuple[type[BaseException], ...] = (
     nats.errors.Error,
@@ -72,6 +76,21 @@ class JetStreamConfig:
     def all_events(self) -> str:
         return self.subject(f"{EVENT_ROOT}.>")
 
+    def partner_subject(self, partner_id: uuid.UUID, *tokens: str) -> str:
+        """A subject of one partner's own tree; NATS authorisation keeps each partner on its own tree."""
+        return self.subject(".".join((PARTNER_ROOT, str(partner_id), *tokens)))
+
+    def partner_tree(self, partner_id: uuid.UUID) -> str:
+        return self.partner_subject(partner_id, ">")
+
+    @property
+    def all_partner_copies(self) -> str:
+        return self.subject(f"{PARTNER_ROOT}.>")
+
+    @property
+    def stream_subjects(self) -> list[str]:
+        return [self.all_events, self.all_partner_copies]
+
 
 def encode_envelope(envelope: Envelope) -> bytes:
     body = msgspec.to_builtins(envelope)
@@ -105,7 +124,7 @@ async def ensure_stream(js: JetStreamContext, config: JetStreamConfig) -> Stream
     """Create the stream, or bring subjects, duplicate window and max age in line. Idempotent."""
     wanted = StreamConfig(
         name=config.stream,
-        subjects=[config.all_events],
+        subjects=config.stream_subjects,
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         duplicate_window=config.duplicate_window.total_seconds(),
