@@ -178,11 +178,19 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Node]:
+def platform_overrides() -> dict[str, Any]:
+    """What a test module changes in its node's platform (e.g. `clock`); override it in the module."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def node(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser, platform_overrides: dict[str, Any]
+) -> Iterator[Node]:
     # Depends on `browser` so a missing Chromium skips before the node is seeded for nothing.
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-node') / 'crisislink.db'}"
     migrated(url)
-    platform = make_platform(url)
+    platform = make_platform(url, **platform_overrides)
     seed_partners(platform, ReferenceData(), progress=lambda _code: None)
     passwords = {account.username: account.password for account in create_demo_accounts(platform)}
     partners = {partner.code: partner.id for partner in directory.list_partners(platform.engine)}

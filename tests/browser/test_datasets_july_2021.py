@@ -165,10 +165,11 @@ def test_a_belgian_duty_officer_follows_the_dutch_meuse_gauges_and_sees_the_alar
     eijsden = page.locator(f'#latest tr[data-series="{EIJSDEN}"]')
     expect(eijsden.locator("td.reached-cell")).to_contain_text("below every threshold")
     expect(page.locator("#charts img")).to_have_count(4)
-    loaded = page.evaluate(
-        "() => [...document.querySelectorAll('#charts img')].every(i => i.naturalWidth > 0)"
+    # Waited for, not sampled: on a loaded machine the charts may still be on their way.
+    every_chart_drawn = (
+        "() => [...document.querySelectorAll('#charts img')].every(i => i.complete && i.naturalWidth > 0)"
     )
-    assert loaded, "every chart loads as an image"
+    assert page.wait_for_function(every_chart_drawn).json_value(), "every chart loads as an image"
     page.get_by_role("button", name="Follow this dataset").click()
     page.wait_for_url(node.url(f"/datasets/{dutch}#follow"))
     expect(page.get_by_role("button", name="Stop following")).to_be_visible()

@@ -27,7 +27,7 @@ from litestar.testing import TestClient
 
 from crisislink.adapters.db import outbox
 from crisislink.adapters.db.queries import datasets as q
-from crisislink.adapters.db.queries import events
+from crisislink.adapters.db.queries import events, pull_sources
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.datasets import commands as c
 from crisislink.domains.datasets.events import FollowersAlerted
@@ -259,6 +259,7 @@ def _hidden(world: World, viewer: Viewer, dataset_id: uuid.UUID) -> bool:
         lambda: q.series_of(engine, viewer, dataset_id),
         lambda: q.observations(engine, viewer, dataset_id, "gauge", q.TimeRange()),
         lambda: q.export(engine, viewer, dataset_id, None, q.TimeRange()),
+        lambda: pull_sources.pull_source(engine, viewer, dataset_id),
     ):
         try:
             read()
@@ -287,6 +288,18 @@ def _check_queries(world: World, viewer: Viewer, found: list[tuple[Envelope, Dat
         if e.type.startswith(DATASET_EVENTS)
     ]
     assert feed == expected_positions(found, viewer)
+    _check_live_tail(world, viewer, found)
+
+
+def _check_live_tail(world: World, viewer: Viewer, found: list[tuple[Envelope, DatasetInWorld]]) -> None:
+    """The feed's in-memory path applies the same policy, with each dataset's label as it is now."""
+    tail = world.platform.live_tail
+    tail.refresh(world.platform.notifier.latest)
+    window = tail.window
+    shared, _ = window.after(viewer, window.floor, limit=10_000)
+    feed = [e.position for e in shared if json.loads(e.data)["type"].startswith(DATASET_EVENTS)]
+    assert window.floor < min(e.position or 0 for e, _ in found)
+    assert feed == expected_positions(found, viewer)
 
 
 def test_dataset_read_paths_and_the_feed_answer_exactly_as_the_policy_says(database: tuple[str, int]) -> None:
@@ -297,6 +310,7 @@ def test_dataset_read_paths_and_the_feed_answer_exactly_as_the_policy_says(datab
     @example(spec=EVERY_CASE)
     def every_viewer_sees_exactly_its_share(spec: Spec) -> None:
         with running(url) as platform:
+            platform.live_tail.refresh(0)  # the tail's window starts here, before the world's events
             world = build(platform, spec)
             found = dataset_events(world)
             for viewer in world.viewers():

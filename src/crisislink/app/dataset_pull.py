@@ -34,12 +34,12 @@ from crisislink.domains.datasets.delivery_commands import (
 from crisislink.domains.datasets.ingest_handlers import IngestResult, IngestRules
 from crisislink.domains.datasets.observations import IncomingRecord
 from crisislink.domains.datasets.permissions import require_owner
+from crisislink.domains.datasets.pull_schedule import wait_after
 from crisislink.kernel.errors import CrisislinkError, InvalidInput
 from crisislink.kernel.messages import SYSTEM
 
 log = logging.getLogger(__name__)
 LEASE: Final = timedelta(minutes=5)
-LONGEST_WAIT: Final = timedelta(days=1)
 MAX_BYTES: Final = 20 * 1024 * 1024
 LIMIT: Final = IngestRules().max_records
 ACCEPT: Final = {
@@ -107,7 +107,7 @@ def record(cmd: RecordPull, uow: SqlUnitOfWork, now: Now) -> None:
         values["next_poll_at"] = moment + interval
     else:
         failures = source["failures"] + 1
-        wait = min(interval * 2 ** min(failures, 20), max(LONGEST_WAIT, interval))
+        wait = wait_after(interval, failures)
         values |= {"failures": failures, "last_error": cmd.error, "next_poll_at": moment + wait}
     p = t.dataset_pull_sources
     uow.connection.execute(p.update().where(p.c.dataset_id == cmd.dataset_id).values(**values))

@@ -115,3 +115,21 @@ class IngestReport(msgspec.Struct, frozen=True):
     duplicates: int
     rejected: int
     errors: list[RecordErrorView]
+
+
+class PullSourceView(msgspec.Struct, frozen=True):
+    """Where this node fetches a dataset from, and how that went. Credentials never leave the database."""
+
+    dataset_id: uuid.UUID
+    url: str | None  # the owner's staff only; a password or a key-like query parameter shows as ***
+    format: str  # csv | geojson | sensorthings
+    interval_seconds: int
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_stored: int | None  # observations stored by the last successful poll
+    consecutive_failures: int
+    next_attempt_at: datetime
+    wait_seconds: int  # between attempts now: the interval, doubled after each failure in a row (back-off)
+    backing_off: bool
+    last_error: str | None  # the owner's staff only, credentials hidden as in `url`
+    created_at: datetime

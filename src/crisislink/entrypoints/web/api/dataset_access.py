@@ -12,12 +12,15 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from crisislink.adapters.db.queries import dataset_access as q
+from crisislink.adapters.db.queries import pull_sources
+from crisislink.adapters.db.queries.dataset_views import PullSourceView
 from crisislink.app.auth import Caller
 from crisislink.domains.datasets import access_commands as ac
 from crisislink.domains.datasets import delivery_commands as dc
 from crisislink.domains.datasets.access import AccessScope
 from crisislink.entrypoints.web.api.incident_parse import aware
 from crisislink.entrypoints.web.security import platform_of, provide_caller
+from crisislink.kernel.errors import NotFound
 
 
 class AccessRequestBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -120,6 +123,17 @@ class DatasetAccessController(Controller):
     )
     def deliveries(self, state: State, caller: Caller, webhook_id: uuid.UUID) -> list[dict[str, Any]]:
         return q.deliveries(platform_of(state).engine, caller.viewer, webhook_id)
+
+    @get(
+        "/{dataset_id:uuid}/pull-source",
+        sync_to_thread=True,
+        summary="Where the dataset is polled from, and how polling goes (credentials hidden)",
+    )
+    def pull_source_status(self, state: State, caller: Caller, dataset_id: uuid.UUID) -> PullSourceView:
+        found = pull_sources.pull_source(platform_of(state).engine, caller.viewer, dataset_id)
+        if found is None:
+            raise NotFound("this dataset has no pull source: its owner pushes its records")
+        return found
 
     @put("/{dataset_id:uuid}/pull-source", sync_to_thread=True, status_code=204, summary="Poll a partner URL")
     def set_pull_source(

@@ -19,7 +19,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from crisislink.adapters.db.queries import datasets as q
-from crisislink.adapters.db.queries import directory
+from crisislink.adapters.db.queries import directory, pull_sources
 from crisislink.adapters.db.queries.dataset_views import DatasetView, SeriesView
 from crisislink.adapters.documents.series_chart import ChartText, ChartThreshold, series_chart
 from crisislink.app.bootstrap import Platform
@@ -50,6 +50,8 @@ CHART_SUMMARY = N_(
 )
 CHART_EMPTY = N_("No reading yet.")
 NO_THRESHOLD = N_("none")
+# The names of the formats a pull source serves: names of standards, the same in every language.
+PULL_FORMATS = {"csv": "CSV", "geojson": "GeoJSON", "sensorthings": "OGC SensorThings"}
 
 
 class FollowForm(msgspec.Struct):
@@ -66,6 +68,7 @@ def _labels() -> dict[str, Any]:
         "markings": labels.MARKINGS,
         "roles": labels.CONTACT_ROLES,
         "channels": labels.CHANNELS,
+        "pull_formats": PULL_FORMATS,
     }
 
 
@@ -86,6 +89,7 @@ def detail_context(platform: Platform, page: Page, dataset_id: uuid.UUID) -> dic
     dataset = q.get_dataset(platform.engine, page.caller.viewer, dataset_id)
     return {
         "dataset": dataset,
+        "pull_source": pull_sources.pull_source(platform.engine, page.caller.viewer, dataset_id),
         "owner_name": _partner_names(platform, page.language).get(dataset.owner_partner_id, "?"),
         **_labels(),
     }
