@@ -22,8 +22,7 @@ from crisislink.app.bootstrap import Platform
 from crisislink.domains.assistance.catalogue import CAPABILITIES, COUNTRIES
 from crisislink.entrypoints.web.ui.assistance_labels import assistance_labels
 from crisislink.entrypoints.web.ui.context import Page
-from crisislink.entrypoints.web.ui.warning_context import local_input, zone_label
-from crisislink.entrypoints.web.ui.warning_forms import FormInput
+from crisislink.entrypoints.web.ui.form_values import FormInput, local_input, zone_label
 from crisislink.kernel.errors import NotFound
 
 # The roles that act for a partner in mutual assistance (the domain's rule, permissions.py).

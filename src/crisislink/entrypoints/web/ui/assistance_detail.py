@@ -31,7 +31,7 @@ from crisislink.entrypoints.web.ui.assistance_context import (
 )
 from crisislink.entrypoints.web.ui.assistance_labels import assistance_labels
 from crisislink.entrypoints.web.ui.context import Page
-from crisislink.entrypoints.web.ui.warning_context import local_input, zone_label
+from crisislink.entrypoints.web.ui.form_values import local_input, zone_label
 from crisislink.kernel.errors import NotFound
 
 NEAREST = 5

@@ -30,8 +30,8 @@ from crisislink.entrypoints.web.ui import assistance_context as ctx
 from crisislink.entrypoints.web.ui import assistance_input as inp
 from crisislink.entrypoints.web.ui.assistance_detail import detail_context
 from crisislink.entrypoints.web.ui.context import Page
+from crisislink.entrypoints.web.ui.form_values import FormInput, read_form
 from crisislink.entrypoints.web.ui.render import check_form_token, render, signed_in
-from crisislink.entrypoints.web.ui.warning_forms import FormInput, read_form
 from crisislink.kernel.errors import CrisislinkError, NotFound
 from crisislink.kernel.messages import Actor, Command
 

@@ -11,7 +11,7 @@ import uuid
 
 from crisislink.domains.assistance import commands as c
 from crisislink.domains.assistance.model import HostNationSupport, Point, StagingArea, UnitStatus
-from crisislink.entrypoints.web.ui.warning_forms import FormInput, local_time, optional_uuid, whole_number
+from crisislink.entrypoints.web.ui.form_values import FormInput, local_time, optional_uuid, whole_number
 from crisislink.kernel.errors import InvalidInput
 from crisislink.kernel.messages import Actor
 

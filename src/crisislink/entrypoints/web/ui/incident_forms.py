@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from anyio import to_thread
@@ -22,6 +21,7 @@ from crisislink.domains.incidents.sitreps import Figures, SitrepText
 from crisislink.entrypoints.web.problems import status_of
 from crisislink.entrypoints.web.security import platform_of
 from crisislink.entrypoints.web.ui.context import Page
+from crisislink.entrypoints.web.ui.form_values import enum_value, optional_local_time
 from crisislink.entrypoints.web.ui.incident_pages import incident_context, list_context
 from crisislink.entrypoints.web.ui.render import check_form_token, render, signed_in
 from crisislink.kernel.errors import CrisislinkError, InvalidInput
@@ -102,24 +102,6 @@ def _uuid(value: str, what: str) -> uuid.UUID:
         raise InvalidInput(f"choose {what}") from None
 
 
-def _enum(kind: Any, value: str, what: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidInput(f"{what}: {value!r} is not a valid choice") from None
-
-
-def _local_time(value: str, timezone: str) -> datetime | None:
-    """A datetime-local field is in the operator's own zone, which the form does not say."""
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
 class IncidentForms(Controller):
     include_in_schema = False
 
@@ -173,8 +155,8 @@ class IncidentForms(Controller):
                 description=data.description,
                 lead_partner_id=_uuid(data.lead_partner_id, "the lead partner"),
                 buffer=c.Buffer(centre=centre, radius_m=_float(data.radius_km, "radius") * 1000),
-                marking=_enum(Tlp, data.marking, "marking"),
-                mode=_enum(Mode, data.mode, "mode"),
+                marking=enum_value(Tlp, data.marking, "marking"),
+                mode=enum_value(Mode, data.mode, "mode"),
             )
 
         return self._run(request, state, data.csrf_token, build, lambda new: f"/incidents/{new}", None)
@@ -214,10 +196,10 @@ class IncidentForms(Controller):
             return c.AddLogEntry(
                 actor=page.caller.actor,
                 incident_id=incident_id,
-                kind=_enum(EntryKind, data.kind, "kind"),
+                kind=enum_value(EntryKind, data.kind, "kind"),
                 text=data.text,
-                occurred_at=_local_time(data.occurred_at, page.timezone),
-                marking=_enum(Tlp, data.marking, "marking") if data.marking else None,
+                occurred_at=optional_local_time(data.occurred_at, page.timezone, "when it happened"),
+                marking=enum_value(Tlp, data.marking, "marking") if data.marking else None,
                 decided_by=data.decided_by or None,
                 basis=data.basis or None,
             )
@@ -248,7 +230,7 @@ class IncidentForms(Controller):
                 title=data.title,
                 due_at=platform_of(state).clock.now() + timedelta(minutes=minutes),
                 assignee_partner_id=_uuid(data.assignee_partner_id, "the partner to do it"),
-                marking=_enum(Tlp, data.marking, "marking") if data.marking else None,
+                marking=enum_value(Tlp, data.marking, "marking") if data.marking else None,
             )
 
         return self._run(
@@ -270,7 +252,7 @@ class IncidentForms(Controller):
             return c.MoveTask(
                 actor=page.caller.actor,
                 task_id=task_id,
-                status=_enum(TaskStatus, data.status, "status"),
+                status=enum_value(TaskStatus, data.status, "status"),
                 expected_version=data.expected_version,
             )
 
@@ -291,7 +273,7 @@ class IncidentForms(Controller):
             return c.ChangeIncidentStatus(
                 actor=page.caller.actor,
                 incident_id=incident_id,
-                status=_enum(IncidentStatus, data.status, "status"),
+                status=enum_value(IncidentStatus, data.status, "status"),
                 reason=data.reason,
             )
 
@@ -337,8 +319,10 @@ class IncidentForms(Controller):
                 incident_id=incident_id,
                 texts=_sitrep_texts(fields),
                 figures=_figures(fields),
-                next_report_at=_local_time(fields.get("next_report_at", ""), page.timezone),
-                marking=_enum(Tlp, fields["marking"], "marking") if fields.get("marking") else None,
+                next_report_at=optional_local_time(
+                    fields.get("next_report_at", ""), page.timezone, "next report"
+                ),
+                marking=enum_value(Tlp, fields["marking"], "marking") if fields.get("marking") else None,
             )
 
         return self._run(

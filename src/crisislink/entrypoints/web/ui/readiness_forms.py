@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, post
@@ -21,6 +19,7 @@ from crisislink.domains.readiness.rota import DutyPerson, ShiftRole
 from crisislink.entrypoints.web.problems import status_of
 from crisislink.entrypoints.web.security import platform_of
 from crisislink.entrypoints.web.ui.context import Page
+from crisislink.entrypoints.web.ui.form_values import local_time
 from crisislink.entrypoints.web.ui.readiness_pages import desk_context, overview_context, run_context
 from crisislink.entrypoints.web.ui.render import check_form_token, render, signed_in
 from crisislink.kernel.errors import CrisislinkError, InvalidInput
@@ -70,15 +69,6 @@ class AnswerForm(msgspec.Struct):
 
 class TokenOnly(msgspec.Struct):
     csrf_token: str = ""
-
-
-def local_time(value: str, timezone: str, what: str) -> datetime:
-    """A datetime-local field is in the operator's own zone, which the form does not say."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: {value!r} is not a date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def _partners(value: list[str] | str) -> frozenset[uuid.UUID]:

@@ -21,9 +21,8 @@ from crisislink.adapters.db.queries.warning_views import WarningView
 from crisislink.adapters.geo.targeting_result import TargetingResult
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.warnings.templates import template_for
-from crisislink.entrypoints.web.i18n import zone
 from crisislink.entrypoints.web.ui.context import Page
-from crisislink.entrypoints.web.ui.warning_forms import FormInput
+from crisislink.entrypoints.web.ui.form_values import FormInput, local_input, zone_label
 from crisislink.entrypoints.web.ui.warning_labels import (
     TEXT_FIELDS,
     TEXT_LANGUAGES,
@@ -54,17 +53,6 @@ def may_draft(page: Page) -> bool:
 
 def may_draft_actual(page: Page) -> bool:
     return bool(roles(page) & DRAFTERS)
-
-
-def local_input(moment: datetime, timezone: str) -> str:
-    """The value of a `datetime-local` field, in the operator's zone (seconds only when there are any)."""
-    local = moment.astimezone(zone(timezone))
-    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
-
-
-def zone_label(timezone: str, now: datetime) -> str:
-    offset = now.astimezone(zone(timezone)).strftime("%z")
-    return f"{timezone}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def own_partner(platform: Platform, page: Page) -> PartnerView | None:

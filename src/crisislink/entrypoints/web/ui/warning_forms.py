@@ -11,13 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from litestar import Request
-from litestar.datastructures import UploadFile
 
 from crisislink.adapters.geo import warning_area_input as area_input
 from crisislink.adapters.geo import warning_areas
@@ -25,84 +18,23 @@ from crisislink.app.bootstrap import Platform
 from crisislink.domains.warnings import commands as c
 from crisislink.domains.warnings.codes import Category, Certainty, ResponseType, Severity, Status, Urgency
 from crisislink.domains.warnings.values import WarningText, language_name
+from crisislink.entrypoints.web.ui.form_values import (
+    FormInput,
+    enum_value,
+    local_time,
+    optional_uuid,
+    whole_number,
+)
 from crisislink.entrypoints.web.ui.warning_labels import TEXT_FIELDS, TEXT_LANGUAGES
 from crisislink.kernel.errors import InvalidInput
 from crisislink.kernel.geo import Area
 from crisislink.kernel.markings import Tlp
 from crisislink.kernel.messages import Actor
 
-MAX_FIELD = 100_000  # a pasted polygon can be long; the request size limit bounds the whole form
 _SEPARATORS = re.compile(r"[,;\n]")
 
 
-@dataclass(frozen=True)
-class FormInput:
-    """A submitted form: its single values, its repeated values, and the uploaded area file if any."""
-
-    fields: dict[str, str] = field(default_factory=dict)
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    upload: bytes | None = None
-
-    def get(self, name: str, default: str = "") -> str:
-        return self.fields.get(name, default)
-
-    def all(self, name: str) -> list[str]:
-        return self.lists.get(name, [])
-
-    def text(self, language: str, name: str) -> str:
-        return self.get(f"{language}.{name}")
-
-
-async def read_form(request: Request[Any, Any, Any]) -> FormInput:
-    form = await request.form()
-    fields: dict[str, str] = {}
-    lists: dict[str, list[str]] = {}
-    upload: bytes | None = None
-    for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            data = await value.read()
-            upload = data or upload  # an empty file input sends a nameless empty part
-            continue
-        text = str(value)[:MAX_FIELD]
-        fields[name] = text
-        lists.setdefault(name, []).append(text)
-    return FormInput(fields, lists, upload)
-
-
 # --- values ----------------------------------------------------------------------------------------------
-
-
-def enum_value(kind: Any, value: str, what: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidInput(f"{what}: {value!r} is not a valid choice") from None
-
-
-def local_time(value: str, timezone: str, what: str) -> datetime:
-    """A `datetime-local` value, read in the operator's time zone."""
-    if not value.strip():
-        raise InvalidInput(f"{what}: give a date and time")
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: {value!r} is not a date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
-def whole_number(value: str, what: str) -> int:
-    if not value.strip().isdigit():
-        raise InvalidInput(f"{what}: {value!r} is not a whole number")
-    return int(value)
-
-
-def optional_uuid(value: str, what: str) -> uuid.UUID | None:
-    if not value.strip():
-        return None
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: {value!r} is not an id") from None
 
 
 def hazard_code(form: FormInput) -> str:

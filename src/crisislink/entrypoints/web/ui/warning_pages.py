@@ -1,7 +1,7 @@
 """Console pages of public warnings: the list, drafting (with the area's targeting), and one warning with its
 approval round, parts, CAP message chain and deliveries.
 
-Every form is read whole (`warning_forms.read_form`: the drafting form carries an uploaded file, the text
+Every form is read whole (`form_values.read_form`: the drafting form carries an uploaded file, the text
 fields depend on the languages) and checked for the page's CSRF token; the command then runs in a worker
 thread like every other write. A refusal re-renders the page with the reason and changes nothing.
 """
@@ -26,12 +26,13 @@ from crisislink.entrypoints.web.security import platform_of
 from crisislink.entrypoints.web.ui import warning_context as ctx
 from crisislink.entrypoints.web.ui import warning_forms as wf
 from crisislink.entrypoints.web.ui.context import Page
+from crisislink.entrypoints.web.ui.form_values import FormInput, local_time, read_form
 from crisislink.entrypoints.web.ui.render import check_form_token, render, signed_in
 from crisislink.entrypoints.web.ui.warning_labels import warning_labels
 from crisislink.kernel.errors import CrisislinkError, InvalidInput
 from crisislink.kernel.messages import Command
 
-Build = Callable[[Platform, Page, wf.FormInput], Command]
+Build = Callable[[Platform, Page, FormInput], Command]
 
 
 def _actor(page: Page) -> Any:
@@ -85,12 +86,12 @@ class WarningPages(Controller):
 
     @post("/warnings/new/targeting")
     async def compute_targeting(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-        form = await wf.read_form(request)
+        form = await read_form(request)
         result: Template | Redirect = await to_thread.run_sync(self._targeting, request, state, form)
         return result
 
     def _targeting(
-        self, request: Request[Any, Any, Any], state: State, form: wf.FormInput
+        self, request: Request[Any, Any, Any], state: State, form: FormInput
     ) -> Template | Redirect:
         """With htmx, the targeting partial alone; without script, the whole form again with it. An error
         is answered 200 to htmx (which swaps only successful answers) with the reason in the partial."""
@@ -121,13 +122,11 @@ class WarningPages(Controller):
 
     @post("/warnings/new")
     async def draft(self, request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-        form = await wf.read_form(request)
+        form = await read_form(request)
         result: Template | Redirect = await to_thread.run_sync(self._draft, request, state, form)
         return result
 
-    def _draft(
-        self, request: Request[Any, Any, Any], state: State, form: wf.FormInput
-    ) -> Template | Redirect:
+    def _draft(self, request: Request[Any, Any, Any], state: State, form: FormInput) -> Template | Redirect:
         page = signed_in(request)
         if isinstance(page, Redirect):
             return page
@@ -147,7 +146,7 @@ class WarningPages(Controller):
     async def _form(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID, build: Build, anchor: str
     ) -> Template | Redirect:
-        form = await wf.read_form(request)
+        form = await read_form(request)
         result: Template | Redirect = await to_thread.run_sync(
             self._run, request, state, warning_id, form, build, anchor
         )
@@ -158,7 +157,7 @@ class WarningPages(Controller):
         request: Request[Any, Any, Any],
         state: State,
         warning_id: uuid.UUID,
-        form: wf.FormInput,
+        form: FormInput,
         build: Build,
         anchor: str,
     ) -> Template | Redirect:
@@ -182,7 +181,7 @@ class WarningPages(Controller):
     async def revise(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(platform: Platform, page: Page, form: FormInput) -> Command:
             return wf.revise(platform, _actor(page), page.timezone, warning_id, form)
 
         return await self._form(request, state, warning_id, build, "revise")
@@ -191,7 +190,7 @@ class WarningPages(Controller):
     async def template(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(platform: Platform, page: Page, form: FormInput) -> Command:
             assert page.caller is not None
             view = q.get_warning(platform.engine, page.caller.viewer, warning_id)
             placeholders = ctx.template_placeholders(view.hazard["code"])
@@ -207,7 +206,7 @@ class WarningPages(Controller):
     async def submit(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, _form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, _form: FormInput) -> Command:
             return c.SubmitForApproval(actor=_actor(page), warning_id=warning_id)
 
         return await self._form(request, state, warning_id, build, "approvals")
@@ -216,7 +215,7 @@ class WarningPages(Controller):
     async def comment(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             return c.CommentOnWarning(actor=_actor(page), warning_id=warning_id, text=form.get("text"))
 
         return await self._form(request, state, warning_id, build, "comments")
@@ -225,7 +224,7 @@ class WarningPages(Controller):
     async def approve(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             country, revision, comment = wf.decision_fields(form)
             return c.ApproveWarning(
                 actor=_actor(page), warning_id=warning_id, country=country, revision=revision, comment=comment
@@ -237,7 +236,7 @@ class WarningPages(Controller):
     async def request_changes(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             country, revision, comment = wf.decision_fields(form)
             return c.RequestChanges(
                 actor=_actor(page), warning_id=warning_id, country=country, revision=revision, comment=comment
@@ -249,8 +248,8 @@ class WarningPages(Controller):
     async def schedule(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
-            at = wf.local_time(form.get("at"), page.timezone, "issue time")
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
+            at = local_time(form.get("at"), page.timezone, "issue time")
             return c.ScheduleParts(actor=_actor(page), warning_id=warning_id, times=((wf.country(form), at),))
 
         return await self._form(request, state, warning_id, build, "parts")
@@ -259,7 +258,7 @@ class WarningPages(Controller):
     async def issue(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             # No country named: every part not scheduled for later (the domain's rule).
             countries = (wf.country(form),) if form.get("country") else ()
             return c.IssueWarning(actor=_actor(page), warning_id=warning_id, countries=countries)
@@ -270,7 +269,7 @@ class WarningPages(Controller):
     async def update(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             return c.IssueUpdate(actor=_actor(page), warning_id=warning_id, note=form.get("note").strip())
 
         return await self._form(request, state, warning_id, build, "messages")
@@ -279,7 +278,7 @@ class WarningPages(Controller):
     async def cancel(
         self, request: Request[Any, Any, Any], state: State, warning_id: uuid.UUID
     ) -> Template | Redirect:
-        def build(_platform: Platform, page: Page, form: wf.FormInput) -> Command:
+        def build(_platform: Platform, page: Page, form: FormInput) -> Command:
             reason = form.get("reason").strip()
             if not reason:
                 raise InvalidInput("reason: say why the warning is cancelled (it goes out as the CAP note)")
