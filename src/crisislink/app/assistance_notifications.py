@@ -16,16 +16,16 @@ Two halves, as for dataset webhooks and warning publications:
   be written) is taken again once the lease has run out, marked as possibly sent already; a desk told twice
   beats a desk never told. A channel that reports a failure is tried again with back-off, up to
   `MAX_ATTEMPTS`. A round stops taking notices after `ROUND_SECONDS`, so a slow relay does not hold up the
-  rest of the schedule: what is left goes out in the next round.
+  rest of the schedule: what is left goes out in the next round. The round itself is `app/notice_rounds.py`,
+  shared with the notices to datasets' contacts.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
@@ -34,7 +34,14 @@ from crisislink.adapters.bus.dispatcher import Consumer
 from crisislink.adapters.db import assistance_notifications as store
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.app.bus import CommandHandler, MessageBus
-from crisislink.app.readiness import comm_test_sender
+from crisislink.app.notice_rounds import (
+    NoticeRules,
+    ReadyNotice,
+    claim_due,
+    deliver_round,
+    notice_sender,
+    record_outcome,
+)
 from crisislink.app.settings import Settings
 from crisislink.domains.assistance import events as e
 from crisislink.domains.assistance.notifications import (
@@ -49,14 +56,13 @@ from crisislink.domains.assistance.notifications import (
 )
 from crisislink.domains.assistance.offers import Offer
 from crisislink.domains.assistance.requests import AssistanceRequest
-from crisislink.domains.readiness.ports import ContactFacts, DeliveryReport, Notice, NoticeSender, Sender
+from crisislink.domains.readiness.ports import ContactFacts, DeliveryReport, NoticeSender, Sender
 from crisislink.domains.readiness.rota import desk_state
 from crisislink.domains.readiness.runs import Recipient
 from crisislink.domains.sharing.model import Partner
 from crisislink.kernel.clock import Clock
 from crisislink.kernel.messages import SYSTEM, Command, Event
 
-log = logging.getLogger(__name__)
 CONSUMER: Final = "assistance.notifications"
 NOTIFYING = (e.AssistanceRequestSent, e.AssistanceRequestStatusChanged, e.OfferMade, e.OfferStatusChanged)
 EVENT_TYPES: Final = frozenset(kind.TYPE for kind in NOTIFYING)
@@ -227,21 +233,13 @@ def _keep(
     uow.touched(f"assistance-notification:{notice_id}")
 
 
-@dataclass(frozen=True)
-class ReadyNotice:
-    """A claimed notice with the channels that carry it: the round hands it over outside the bus."""
-
-    due: store.DueNotice
-    channels: NoticeSender
-
-    def send(self) -> DeliveryReport:
-        due = self.due
-        notice = Notice(notice_id=due.id, recipient=due.recipient, subject=due.subject, body=due.body)
-        try:
-            return self.channels.send_notice(notice)
-        except Exception as error:  # noqa: BLE001 -- a broken channel is a failed delivery, recorded, not a crash
-            log.warning("the %s sender failed on notice %s: %s", due.recipient.channel, due.id, error)
-            return DeliveryReport(sent=False, detail=f"the sender failed: {error}")
+RULES: Final = NoticeRules(
+    record_prefix="assistance-notification",
+    noun="desk notice",
+    max_attempts=MAX_ATTEMPTS,
+    first_retry=FIRST_RETRY,
+    lease=LEASE,
+)
 
 
 def claim(
@@ -251,50 +249,18 @@ def claim(
     now: Now,
 ) -> ReadyNotice | None:
     """Mark the next due notice `sending` under a lease and commit; None when nothing is due."""
-    moment = now()
-    given_up = store.give_up_stranded(uow.connection, moment, LEASE, MAX_ATTEMPTS)
-    due = store.claim_next(uow.connection, moment, LEASE, MAX_ATTEMPTS)
-    for notice_id in [*given_up, *([due.id] if due else [])]:
-        uow.touched(f"assistance-notification:{notice_id}")
-    uow.commit()
-    return ReadyNotice(due, sender) if due else None
-
-
-def _retry_at(attempts: int, sent: bool, moment: datetime) -> datetime | None:
-    if sent or attempts >= MAX_ATTEMPTS:
-        return None
-    return moment + FIRST_RETRY * (1 << (attempts - 1))  # 1, 2, 4... minutes
+    return claim_due(uow, store, RULES, sender, now)
 
 
 def record(cmd: RecordAssistanceNotification, uow: SqlUnitOfWork, now: Now) -> None:
-    attempts = store.attempts(uow.connection, cmd.notification_id)
-    if attempts is None:
-        return  # not being handed over (recorded already): nothing to say
-    moment = now()
-    retry_at = _retry_at(attempts, cmd.sent, moment)
-    store.record(
-        uow.connection, cmd.notification_id, sent=cmd.sent, detail=cmd.detail, now=moment, retry_at=retry_at
+    report = DeliveryReport(sent=cmd.sent, detail=cmd.detail)
+    record_outcome(uow, store, RULES, cmd.notification_id, report, now)
+
+
+def _outcome(notice_id: uuid.UUID, report: DeliveryReport) -> RecordAssistanceNotification:
+    return RecordAssistanceNotification(
+        actor=SYSTEM, notification_id=notice_id, sent=report.sent, detail=report.detail
     )
-    uow.touched(f"assistance-notification:{cmd.notification_id}")
-    uow.commit()
-
-
-def _detail(ready: ReadyNotice, report: DeliveryReport) -> str | None:
-    """The channel's words, after the warning that an earlier attempt may have gone out."""
-    if not ready.due.reclaimed:
-        return report.detail
-    return "; ".join(part for part in (store.MAY_BE_SENT, report.detail) if part)
-
-
-def _record(bus: MessageBus, ready: ReadyNotice, report: DeliveryReport) -> None:
-    """Write the outcome; if that fails, the notice stays `sending` and goes out again after its lease."""
-    outcome = RecordAssistanceNotification(
-        actor=SYSTEM, notification_id=ready.due.id, sent=report.sent, detail=_detail(ready, report)
-    )
-    try:
-        bus.handle(outcome)
-    except Exception:  # one notice's record must not stop the others being sent
-        log.exception("the outcome of desk notice %s was not recorded; it is sent again later", ready.due.id)
 
 
 def deliver_assistance_notifications(
@@ -303,22 +269,9 @@ def deliver_assistance_notifications(
     """The schedule's round: claim one due notice, hand it to its channel with no transaction open (a slow
     SMTP relay holds up no writer), record what the channel said; again, until none is due or `seconds`
     have gone by. Returns how many were handed over."""
-    stop_at = timer() + seconds
-    handed = 0
-    while timer() < stop_at:
-        ready: ReadyNotice | None = bus.handle(ClaimAssistanceNotification(actor=SYSTEM))
-        if ready is None:
-            break
-        _record(bus, ready, ready.send())
-        handed += 1
-    return handed
-
-
-def notice_sender(settings: Settings, sender: object) -> NoticeSender:
-    """The node's sender when it carries plain notices (the one built from the settings always does)."""
-    if isinstance(sender, NoticeSender):
-        return sender
-    return comm_test_sender(settings)
+    return deliver_round(
+        bus, RULES, partial(ClaimAssistanceNotification, actor=SYSTEM), _outcome, seconds=seconds, timer=timer
+    )
 
 
 def desk_notice_consumers(settings: Settings, clock: Clock) -> dict[str, Consumer]:

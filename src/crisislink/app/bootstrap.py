@@ -27,6 +27,7 @@ from crisislink.app.assistance_notifications import desk_notice_consumers, desk_
 from crisislink.app.bus import CommandHandler, MessageBus
 from crisislink.app.dataset_access import EVENTS as DATASET_ACCESS_EVENTS
 from crisislink.app.dataset_access import dataset_access_consumers, dataset_access_handlers
+from crisislink.app.dataset_contact_notices import stale_notice_consumers, stale_notice_handlers
 from crisislink.app.dataset_subjects import start_partner_subjects
 from crisislink.app.datasets import dataset_handlers, dataset_layers
 from crisislink.app.external_warnings import external_handlers, external_layers
@@ -137,6 +138,7 @@ class Platform:
             **warning_handlers(self.settings, self.clock),
             **assistance_handlers(self.settings, self.clock),
             **desk_notice_handlers(self.settings, self.clock, self.comm_sender),  # assistance (line 2)
+            **stale_notice_handlers(self.settings, self.clock, self.comm_sender),  # datasets (line 4)
             **readiness_handlers(
                 self.settings, self.clock, self.comm_sender or comm_test_sender(self.settings)
             ),
@@ -151,6 +153,7 @@ class Platform:
         consumers = {**self.consumers, publisher.consumer().name: publisher.consumer()}
         consumers |= dataset_access_consumers(self.clock)  # dataset webhooks (line 4)
         consumers |= desk_notice_consumers(self.settings, self.clock)  # assistance steps told (line 2)
+        consumers |= stale_notice_consumers(self.settings, self.clock)  # stale datasets told (line 4)
         self.delivery = DeliveryWorker(self.engine, self.channels, self.clock.now, self.settings.public_url)
         self.dispatcher = OutboxDispatcher(self.engine, self.registry, consumers, self.uow, self.clock.now)
         self.dispatcher.after_delivery = self._committed

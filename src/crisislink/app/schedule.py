@@ -13,6 +13,7 @@ import threading
 from crisislink.app.assistance_notifications import deliver_assistance_notifications
 from crisislink.app.bus import MessageBus
 from crisislink.app.dataset_access import run_dataset_delivery
+from crisislink.app.dataset_contact_notices import deliver_dataset_contact_notices
 from crisislink.app.external_warnings import poll_due_feeds
 from crisislink.domains.assistance.commands import ExpireAssistanceRequests
 from crisislink.domains.datasets.commands import FlagStaleDatasets
@@ -32,6 +33,7 @@ def run_once(bus: MessageBus) -> int:
     done += poll_due_feeds(bus)  # neighbours' warning feeds that are due
     done += bus.handle(ExpireAssistanceRequests(actor=SYSTEM))  # requests past their deadline
     done += deliver_assistance_notifications(bus)  # desks told of assistance steps (line 2)
+    done += deliver_dataset_contact_notices(bus)  # contacts told of stale datasets (line 4)
     done += bus.handle(RunReadinessSchedule(actor=SYSTEM))  # tests due, escalations, desks (line 4)
     done += bus.handle(FlagStaleDatasets(actor=SYSTEM))  # datasets that stopped arriving (line 4)
     done += run_dataset_delivery(bus)  # access expiry, pull sources, webhooks (line 4)

@@ -1,9 +1,6 @@
 """Rows of the notices to desks of mutual-assistance steps: queue, claim, record. Never commits.
 
-A notice is claimed (`sending`, with `claimed_at`) in a transaction of its own before it is handed to a
-channel, so two rounds do not hand it over at once. The claim is a lease: a notice still `sending` once the
-lease ran out (the node stopped mid-send, or its outcome could not be written) is claimed again and marked
-as possibly sent already. During a crisis a desk told twice is better than a desk never told.
+Claiming (a lease), giving up and recording are those of every table of notices (`notice_lifecycle`).
 """
 
 from __future__ import annotations
@@ -14,16 +11,26 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from crisislink.adapters.db import notice_lifecycle as lifecycle
 from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.notice_lifecycle import MAY_BE_SENT, DueNotice
 from crisislink.adapters.db.repositories import write_audience
 from crisislink.domains.readiness.runs import Recipient
 from crisislink.kernel.ids import new_id
 from crisislink.kernel.markings import Label
 
 N = t.assistance_notifications
-MAX_DETAIL = 300
-CANDIDATES = 5  # read at once: if another round takes the first, the next is tried
-MAY_BE_SENT = "claimed again after its lease ran out: it may have been sent already"
+# The lifecycle's names stay reachable here, where callers of this table have always found them.
+__all__ = [
+    "MAY_BE_SENT",
+    "DueNotice",
+    "QueuedNotice",
+    "attempts",
+    "claim_next",
+    "give_up_stranded",
+    "queue",
+    "record",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,16 +48,6 @@ class QueuedNotice:
     languages: tuple[str, ...]
     subject: str
     body: str
-
-
-@dataclass(frozen=True)
-class DueNotice:
-    id: uuid.UUID
-    recipient: Recipient
-    subject: str
-    body: str
-    attempts: int  # including the one just claimed
-    reclaimed: bool = False  # its earlier claim's lease ran out without an outcome: it may have gone out
 
 
 def queue(
@@ -89,60 +86,16 @@ def queue(
     return notice_id
 
 
-def _claimable(now: datetime, lease: timedelta, max_attempts: int) -> sa.ColumnElement[bool]:
-    """Due and pending, or `sending` with its lease run out and attempts left."""
-    due = sa.and_(N.c.status == "pending", N.c.next_attempt_at <= now)
-    stranded = sa.and_(N.c.status == "sending", N.c.claimed_at <= now - lease, N.c.attempts < max_attempts)
-    return sa.or_(due, stranded)
-
-
 def claim_next(conn: sa.Connection, now: datetime, lease: timedelta, max_attempts: int) -> DueNotice | None:
-    """Mark the oldest claimable notice `sending` until `now + lease`; None when none is left.
-
-    The update repeats the condition, so of two rounds reading the same row only one takes it; the other
-    takes the next one.
-    """
-    claimable = _claimable(now, lease, max_attempts)
-    columns = (
-        N.c.id,
-        N.c.recipient,
-        N.c.channel,
-        N.c.address,
-        N.c.subject,
-        N.c.body,
-        N.c.attempts,
-        N.c.status,
-    )
-    candidates = conn.execute(
-        sa.select(*columns).where(claimable).order_by(N.c.created_at, N.c.id).limit(CANDIDATES)
-    ).all()
-    for row in candidates:
-        reclaimed = row.status == "sending"
-        values: dict[str, object] = {"status": "sending", "attempts": row.attempts + 1, "claimed_at": now}
-        values["next_attempt_at"] = None
-        if reclaimed:
-            values["detail"] = MAY_BE_SENT  # shown while it is out again, kept in front of the outcome
-        taken = conn.execute(N.update().where(N.c.id == row.id, claimable).values(**values))
-        if taken.rowcount == 1:
-            recipient = Recipient(name=row.recipient, channel=row.channel, address=row.address)
-            return DueNotice(row.id, recipient, row.subject, row.body, row.attempts + 1, reclaimed)
-    return None
+    """Mark the oldest claimable notice `sending` until `now + lease`; None when none is left."""
+    return lifecycle.claim_next(conn, N, now, lease, max_attempts)
 
 
 def give_up_stranded(
     conn: sa.Connection, now: datetime, lease: timedelta, max_attempts: int
 ) -> list[uuid.UUID]:
     """`failed` for the notices stranded in `sending` with no attempt left (the node kept stopping)."""
-    stranded = sa.and_(N.c.status == "sending", N.c.claimed_at <= now - lease, N.c.attempts >= max_attempts)
-    ids = list(conn.execute(sa.select(N.c.id).where(stranded)).scalars())
-    if ids:
-        detail = f"handed over {max_attempts} times with no outcome recorded: it may have been sent"
-        conn.execute(
-            N.update()
-            .where(N.c.id.in_(ids), stranded)
-            .values(status="failed", finished_at=now, detail=detail)
-        )
-    return ids
+    return lifecycle.give_up_stranded(conn, N, now, lease, max_attempts)
 
 
 def record(
@@ -155,20 +108,9 @@ def record(
     retry_at: datetime | None,
 ) -> None:
     """The channel's report: sent, failed for good, or failed and due again at `retry_at`."""
-    if sent:
-        values: dict[str, object] = {"status": "sent", "finished_at": now}
-    elif retry_at is not None:
-        values = {"status": "pending", "next_attempt_at": retry_at}
-    else:
-        values = {"status": "failed", "finished_at": now}
-    short = detail[:MAX_DETAIL] if detail else None
-    conn.execute(
-        N.update().where(N.c.id == notice_id, N.c.status == "sending").values(detail=short, **values)
-    )
+    lifecycle.record(conn, N, notice_id, sent=sent, detail=detail, now=now, retry_at=retry_at)
 
 
 def attempts(conn: sa.Connection, notice_id: uuid.UUID) -> int | None:
     """How often the notice was handed to a channel; None unless it is being handed over now."""
-    found = conn.execute(sa.select(N.c.attempts).where(N.c.id == notice_id, N.c.status == "sending"))
-    value = found.scalar_one_or_none()
-    return None if value is None else int(value)
+    return lifecycle.attempts(conn, N, notice_id)

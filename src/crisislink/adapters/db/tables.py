@@ -954,3 +954,32 @@ assistance_notifications = sa.Table(
     sa.Index("ix_assistance_notifications_status_next_attempt_at", "status", "next_attempt_at"),
     sa.Index("ix_assistance_notifications_request_id_created_at", "request_id", "created_at"),
 )
+
+# What a dataset's responsible point of contact was sent when its data stopped arriving, and when it arrived
+# again (docs/datasets.md §Staleness). Labelled as the event it tells (the dataset's label then).
+dataset_contact_notices = sa.Table(
+    "dataset_contact_notices",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    *_label_columns(),
+    sa.Column("event_type", sa.String(120), nullable=False),  # crisislink.datasets.stale | .fresh
+    sa.Column("dataset_id", sa.Uuid, sa.ForeignKey("datasets.id"), nullable=False),
+    sa.Column("contact_point_id", sa.Uuid, nullable=False),  # no foreign key, as for datasets
+    sa.Column("recipient", sa.String(200)),  # null when the contact is no longer in the directory
+    sa.Column("channel", sa.String(20)),
+    sa.Column("address", sa.String(320)),
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("claimed_at", UtcDateTime),  # when it was last taken to be handed over (its lease)
+    sa.Column("detail", sa.String(300)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.CheckConstraint(_marking_check, name="marking"),
+    sa.CheckConstraint("status IN ('pending','sending','sent','failed','unreachable')", name="status"),
+    sa.Index("ix_dataset_contact_notices_status_next_attempt_at", "status", "next_attempt_at"),
+    sa.Index("ix_dataset_contact_notices_dataset_id_created_at", "dataset_id", "created_at"),
+)

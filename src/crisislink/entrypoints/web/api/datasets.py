@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from crisislink.adapters.db.queries import dataset_contact_notices as contact_notices
 from crisislink.adapters.db.queries import datasets as q
 from crisislink.adapters.db.queries.dataset_views import (
     DatasetSummary,
@@ -135,6 +136,18 @@ class DatasetController(Controller):
     @get("/{dataset_id:uuid}", sync_to_thread=True, summary="One dataset: series, newest values, who to call")
     def get_dataset(self, state: State, caller: Caller, dataset_id: uuid.UUID) -> DatasetView:
         return q.get_dataset(platform_of(state).engine, caller.viewer, dataset_id)
+
+    @get(
+        "/{dataset_id:uuid}/stale-notices",
+        sync_to_thread=True,
+        summary="What the dataset's point of contact was sent when its data stopped, and arrived again",
+    )
+    def stale_notices(
+        self, state: State, caller: Caller, dataset_id: uuid.UUID
+    ) -> list[contact_notices.ContactNoticeView]:
+        engine = platform_of(state).engine
+        q.get_dataset(engine, caller.viewer, dataset_id)  # a dataset the caller may not see is a 404
+        return contact_notices.notices_for_dataset(engine, caller.viewer, dataset_id)
 
     @patch("/{dataset_id:uuid}", sync_to_thread=True, summary="Change a dataset (send expected_version)")
     def update(
