@@ -14,9 +14,7 @@ import sqlalchemy as sa
 from crisislink.adapters.db import notice_lifecycle as lifecycle
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.notice_lifecycle import DueNotice
-from crisislink.adapters.db.repositories import write_audience
 from crisislink.domains.readiness.runs import Recipient
-from crisislink.kernel.ids import new_id
 from crisislink.kernel.markings import Label
 
 N = t.dataset_contact_notices
@@ -49,33 +47,18 @@ def queue(
     conn: sa.Connection, notice: QueuedNotice, now: datetime, unreachable_because: str | None
 ) -> uuid.UUID:
     """Add one notice, pending (or `unreachable` with the reason); its audience is the event's."""
-    notice_id = new_id()
-    recipient = notice.recipient
-    conn.execute(
-        N.insert().values(
-            id=notice_id,
-            owner_partner_id=notice.label.owner_partner_id,
-            home_node_id=notice.label.home_node_id,
-            marking=notice.label.marking.value,
-            event_type=notice.event_type,
-            dataset_id=notice.dataset_id,
-            contact_point_id=notice.contact_point_id,
-            recipient=recipient.name[:200] if recipient else None,
-            channel=recipient.channel if recipient else None,
-            address=recipient.address[:320] if recipient else None,
-            languages=list(notice.languages),
-            subject=notice.subject,
-            body=notice.body,
-            status="pending" if unreachable_because is None else "unreachable",
-            attempts=0,
-            next_attempt_at=now if unreachable_because is None else None,
-            detail=unreachable_because,
-            created_at=now,
-            finished_at=None if unreachable_because is None else now,
-        )
+    return lifecycle.insert(
+        conn,
+        N,
+        notice.label,
+        notice.recipient,
+        (notice.languages, notice.subject, notice.body),
+        now,
+        unreachable_because,
+        event_type=notice.event_type,
+        dataset_id=notice.dataset_id,
+        contact_point_id=notice.contact_point_id,
     )
-    write_audience(conn, notice_id, notice.label.audience)
-    return notice_id
 
 
 def last_notice(conn: sa.Connection, dataset_id: uuid.UUID) -> LastNotice | None:

@@ -1,6 +1,7 @@
-"""The life of a queued notice, shared by every table of notices: claim, give up, record. Never commits.
+"""The life of a queued notice, shared by every table of notices: insert, claim, give up, record. Never commits.
 
-A table of notices has the columns `id`, `recipient`, `channel`, `address`, `subject`, `body`, `status`
+A table of notices has the label columns and the columns `id`, `recipient`, `channel`, `address`,
+`languages`, `subject`, `body`, `status`
 (pending, sending, sent, failed, unreachable), `attempts`, `next_attempt_at`, `claimed_at`, `detail`,
 `created_at` and `finished_at`. A notice is claimed (`sending`, with `claimed_at`) in a transaction of its
 own before it is handed to a channel, so two rounds do not hand it over at once. The claim is a lease: a
@@ -12,12 +13,17 @@ better than a contact never told.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
+from crisislink.adapters.db.repositories import write_audience
 from crisislink.domains.readiness.runs import Recipient
+from crisislink.kernel.ids import new_id
+from crisislink.kernel.markings import Label
 
 MAX_DETAIL = 300
 CANDIDATES = 5  # read at once: if another round takes the first, the next is tried
@@ -32,6 +38,48 @@ class DueNotice:
     body: str
     attempts: int  # including the one just claimed
     reclaimed: bool = False  # its earlier claim's lease ran out without an outcome: it may have gone out
+
+
+def insert(
+    conn: sa.Connection,
+    table: sa.Table,
+    label: Label,
+    recipient: Recipient | None,
+    message: tuple[Sequence[str], str, str],
+    now: datetime,
+    unreachable_because: str | None,
+    **own: Any,
+) -> uuid.UUID:
+    """Add one notice, pending (or `unreachable` with the reason), under `label` with its audience.
+
+    `message` is (languages, subject, body); `own` holds the columns of the table's own subject (the
+    request and offer, the dataset, ...).
+    """
+    languages, subject, body = message
+    notice_id = new_id()
+    conn.execute(
+        table.insert().values(
+            id=notice_id,
+            owner_partner_id=label.owner_partner_id,
+            home_node_id=label.home_node_id,
+            marking=label.marking.value,
+            recipient=recipient.name[:200] if recipient else None,
+            channel=recipient.channel if recipient else None,
+            address=recipient.address[:320] if recipient else None,
+            languages=list(languages),
+            subject=subject,
+            body=body,
+            status="pending" if unreachable_because is None else "unreachable",
+            attempts=0,
+            next_attempt_at=now if unreachable_because is None else None,
+            detail=unreachable_because,
+            created_at=now,
+            finished_at=None if unreachable_because is None else now,
+            **own,
+        )
+    )
+    write_audience(conn, notice_id, label.audience)
+    return notice_id
 
 
 def _claimable(table: sa.Table, now: datetime, lease: timedelta, max_attempts: int) -> sa.ColumnElement[bool]:
