@@ -10,12 +10,13 @@ from datetime import timedelta
 
 import pytest
 
+from crisislink.adapters.bus import dispatcher
 from crisislink.adapters.bus.dispatcher import Consumer, dead_letters, requeue
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing.events import ContactPointCreated
 from crisislink.kernel.clock import FixedClock
-from crisislink.kernel.markings import Tlp
+from crisislink.kernel.markings import Principal, PrincipalKind, Tlp
 from crisislink.kernel.messages import Event
 from tests.support import World, build_world, make_platform
 
@@ -128,6 +129,64 @@ def test_two_dispatchers_racing_deliver_each_event_once(world: World, db_url: st
     assert max(counts.values()) == 1
     one.stop()
     two.stop()
+
+
+class LabelRecorder:
+    def __init__(self) -> None:
+        self.audiences: dict[uuid.UUID, frozenset[Principal]] = {}
+
+    def __call__(self, event: Event, uow: SqlUnitOfWork) -> None:
+        assert isinstance(event, ContactPointCreated)
+        self.audiences[event.contact_point_id] = event.label.audience
+
+
+def test_events_reach_consumers_with_their_audience(world: World, db_url: str) -> None:
+    recorder = LabelRecorder()
+    platform = make_platform(db_url, consumers={"labels": Consumer("labels", CREATED, recorder)})
+    shared = frozenset(
+        {
+            Principal(PrincipalKind.PARTNER, world.partners["NL-VR23"]),
+            Principal(PrincipalKind.USER, world.users["liege.duty"]),
+        }
+    )
+    amber = world.contact("BE-NCCN", Tlp.AMBER, audience=shared, name="shared desk")
+    green = world.contact("BE-NCCN", Tlp.GREEN, name="open desk")
+    platform.dispatcher.drain()
+    assert recorder.audiences == {amber: shared, green: frozenset()}
+    platform.stop()
+
+
+def test_a_log_longer_than_one_window_is_delivered_whole_and_in_order(
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatcher, "BATCH", 3)
+    early, late = Recorder(), Recorder()
+    platform = _platform_with(db_url, early=early)
+    first = [world.contact("BE-NCCN", Tlp.GREEN, name=f"w{i}") for i in range(4)]
+    platform.dispatcher.drain()
+    platform.stop()
+    # `late` starts from the beginning of the log while `early` is already 4 events ahead.
+    platform = _platform_with(db_url, early=early, late=late)
+    second = [world.contact("BE-NCCN", Tlp.GREEN, name=f"x{i}") for i in range(7)]
+    platform.dispatcher.drain()
+    assert early.seen == first + second
+    assert late.seen == first + second
+    assert platform.dispatcher.drain() == 0
+    platform.stop()
+
+
+def test_a_consumer_is_told_after_each_committed_delivery_only(world: World, db_url: str) -> None:
+    told: list[int] = []
+    recorder = Recorder()
+    consumer = Consumer("told", CREATED, recorder, after_commit=lambda: told.append(len(recorder.seen)))
+    platform = make_platform(db_url, consumers={"told": consumer})
+    for i in range(3):
+        world.contact("BE-NCCN", Tlp.GREEN, name=f"t{i}")
+    platform.dispatcher.drain()
+    assert told == [3]  # one window, one transaction, told once after its commit
+    platform.dispatcher.drain()
+    assert told == [3]  # nothing new: nothing committed, nobody told
+    platform.stop()
 
 
 def _later(platform: Platform, delta: timedelta) -> FixedClock:

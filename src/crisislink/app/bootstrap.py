@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -150,11 +150,13 @@ class Platform:
             self.settings.data_dir / "cap", f"{self.settings.node_code}.crisislink node"
         )
         publisher = Publisher(identity, self.channels, self.clock.now)
-        consumers = {**self.consumers, publisher.consumer().name: publisher.consumer()}
+        self.delivery = DeliveryWorker(self.engine, self.channels, self.clock.now, self.settings.public_url)
+        # The delivery worker wakes when the publisher has queued something, not after every commit.
+        publishing = replace(publisher.consumer(), after_commit=self.delivery.kick)
+        consumers = {**self.consumers, publishing.name: publishing}
         consumers |= dataset_access_consumers(self.clock)  # dataset webhooks (line 4)
         consumers |= desk_notice_consumers(self.settings, self.clock)  # assistance steps told (line 2)
         consumers |= stale_notice_consumers(self.settings, self.clock)  # stale datasets told (line 4)
-        self.delivery = DeliveryWorker(self.engine, self.channels, self.clock.now, self.settings.public_url)
         self.dispatcher = OutboxDispatcher(self.engine, self.registry, consumers, self.uow, self.clock.now)
         self.dispatcher.after_delivery = self._committed
         self.bus = MessageBus(handlers, self.uow, self._committed)
@@ -164,7 +166,6 @@ class Platform:
         if positions:
             self.notifier.notify(max(positions))
         self.dispatcher.kick()
-        self.delivery.kick()
 
     def start_background(self) -> None:
         outbox = threading.Thread(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
@@ -33,6 +34,14 @@ BATCH = 200
 # A consumer's cursor moved past events it does not handle is saved at most this often: that move
 # decides nothing (no delivery is claimed by it), so losing it in a crash only costs a rescan.
 SKIP_SAVE_EVENTS = 1000
+# Retries are parked for seconds at least (`backoff`), so the run loop looks for due ones this often,
+# not after every commit.
+RETRY_LOOK_SECONDS = 0.25
+# Under load (something was delivered in the last BUSY_SECONDS), a wake-up waits LINGER_SECONDS first, so
+# that the events committed meanwhile share one delivery transaction per consumer (one fsync) instead of
+# each taking the write lock from the next command. An idle node delivers at once.
+LINGER_SECONDS = 0.005
+BUSY_SECONDS = 0.1
 
 
 class EventHandler(Protocol):
@@ -44,6 +53,8 @@ class Consumer:
     name: str
     event_types: frozenset[str]
     handler: EventHandler
+    # Called after each committed delivery, e.g. to wake the worker that sends what the handler queued.
+    after_commit: Callable[[], None] | None = None
 
 
 class OutboxDispatcher:
@@ -75,24 +86,74 @@ class OutboxDispatcher:
         self._wake.set()
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        next_retry_look = busy_until = 0.0
         while not stop.is_set():
+            look = time.monotonic() >= next_retry_look
             try:
-                self.drain()
+                if self.drain(retries=look):
+                    busy_until = time.monotonic() + BUSY_SECONDS
             except Exception:  # the loop must survive a broken database moment; it retries next tick
                 log.exception("event dispatcher pass failed; retrying")
-            self._wake.wait(poll_seconds)
+            if look:
+                next_retry_look = time.monotonic() + RETRY_LOOK_SECONDS
+            if self._wake.wait(poll_seconds) and time.monotonic() < busy_until:
+                stop.wait(LINGER_SECONDS)
             self._wake.clear()
 
-    def drain(self) -> int:
-        """Deliver everything pending (new events and due retries); return how many handlers ran."""
-        total = 0
-        for consumer in self._consumers.values():
-            total += self._drain_consumer(consumer)
-        due = self._due_retries()  # one look for all consumers: most passes find none
+    def drain(self, *, retries: bool = True) -> int:
+        """Deliver everything pending (new events, and due retries unless told not to look); return how
+        many handlers ran."""
+        total, saved = 0, self._cursors()
+        while True:
+            ran, scanned = self._pass(saved)
+            total += ran
+            # A short window reached the end of the log: whatever commits later kicks the run loop again.
+            if scanned < BATCH:
+                break
+        due = self._due_retries() if retries else {}  # one look for all consumers: most find none
         for consumer in self._consumers.values():
             if consumer.name in due:
                 total += self._retry(consumer, due[consumer.name])
         return total
+
+    def _pass(self, saved: dict[str, int]) -> tuple[int, int]:
+        """One window of the log for every consumer at once: the log scanned once, the payloads read
+        once. Returns how many handlers ran and how many events the window held; `saved` (the cursors)
+        follows what this pass committed."""
+        at = {name: max(position, self._skipped_to.get(name, 0)) for name, position in saved.items()}
+        start = min(at.values(), default=0)
+        with self._reader.connect() as conn:
+            scanned = outbox.scan_after(conn, start, BATCH)
+            if not scanned:
+                return 0, 0
+            wanted = {
+                name: [p for p, kind in scanned if p > at[name] and kind in consumer.event_types]
+                for name, consumer in self._consumers.items()
+            }
+            envelopes = outbox.read_positions(conn, sorted({p for ps in wanted.values() for p in ps}))
+        end, ran = scanned[-1][0], 0
+        for name, consumer in self._consumers.items():
+            if at[name] >= end:
+                continue
+            if not wanted[name]:
+                self._skip(name, saved[name], end)
+                continue
+            window = [envelopes[p] for p in wanted[name]]
+            if self._deliver_window(consumer, window, end):
+                ran += len(window)
+                saved[name] = end
+            else:  # another dispatcher took the window: read where it got to
+                saved[name] = self._cursor(name)
+        return ran, len(scanned)
+
+    def _cursors(self) -> dict[str, int]:
+        """Every consumer's saved cursor, in one read; a consumer seen for the first time starts at 0."""
+        with self._reader.connect() as conn:
+            saved = {str(name): int(at) for name, at in conn.execute(_ALL_CURSORS)}
+        missing = [name for name in self._consumers if name not in saved]
+        for name in missing:
+            saved[name] = self._cursor(name)
+        return {name: int(saved[name]) for name in self._consumers}
 
     def _due_retries(self) -> dict[str, list[uuid.UUID]]:
         query = sa.select(t.deliveries.c.consumer, t.deliveries.c.event_id).where(
@@ -104,27 +165,17 @@ class OutboxDispatcher:
                 due.setdefault(consumer, []).append(event_id)
         return due
 
-    def _drain_consumer(self, consumer: Consumer) -> int:
-        ran = 0
-        while True:
-            saved = self._cursor(consumer.name)
-            cursor = max(saved, self._skipped_to.get(consumer.name, 0))
-            with self._reader.connect() as conn:
-                wanted, end = outbox.read_wanted_after(conn, cursor, BATCH, consumer.event_types)
-            if end == cursor:
-                return ran
-            if not wanted:
-                self._skip(consumer.name, saved, end)
-                continue
-            if self._deliver_batch(consumer, wanted, end):
-                ran += len(wanted)
-                continue
-            for envelope in wanted:  # one of them failed: deliver them one by one, so the rest go through
-                assert envelope.position is not None
-                self._deliver(consumer, envelope, advance_to=envelope.position)
-                ran += 1
-            with self._engine.begin() as conn:
-                _set_cursor(conn, consumer.name, end)
+    def _deliver_window(self, consumer: Consumer, wanted: list[Envelope], end: int) -> bool:
+        """Deliver a consumer's share of a window; False if another dispatcher had claimed it."""
+        outcome = self._deliver_batch(consumer, wanted, end)
+        if outcome is not None:
+            return outcome
+        for envelope in wanted:  # one of them failed: deliver them one by one, so the rest go through
+            assert envelope.position is not None
+            self._deliver(consumer, envelope, advance_to=envelope.position)
+        with self._engine.begin() as conn:
+            _set_cursor(conn, consumer.name, end)
+        return True
 
     def _skip(self, consumer: str, saved: int, end: int) -> None:
         """Move past events the consumer does not handle; write the cursor only now and then."""
@@ -133,8 +184,9 @@ class OutboxDispatcher:
             with self._engine.begin() as conn:
                 _set_cursor(conn, consumer, end)
 
-    def _deliver_batch(self, consumer: Consumer, envelopes: list[Envelope], end: int) -> bool:
-        """All of a batch in one transaction (one fsync): True if it committed, or another dispatcher had it."""
+    def _deliver_batch(self, consumer: Consumer, envelopes: list[Envelope], end: int) -> bool | None:
+        """All of a batch in one transaction (one fsync): True if it committed, False if another
+        dispatcher had it, None if a handler failed (the batch rolled back)."""
         first = envelopes[0].position or 0
         try:
             with self._uow_factory() as uow:
@@ -142,7 +194,7 @@ class OutboxDispatcher:
                     AuditContext(actor=SYSTEM, command=f"{consumer.name} handles {len(envelopes)} events")
                 )
                 if not _set_cursor(uow.connection, consumer.name, end, claim_from=first):
-                    return True
+                    return False
                 uow.commits_held = True
                 for envelope in envelopes:
                     consumer.handler(outbox.to_event(self._registry, envelope), uow)
@@ -151,11 +203,16 @@ class OutboxDispatcher:
                 uow.commit()
         except Exception:  # noqa: BLE001 -- the batch rolled back; each event is retried on its own
             log.info("batch delivery to %s failed; delivering one by one", consumer.name)
-            return False
-        if uow.committed:
-            self.after_delivery(uow.committed)
-            self.kick()
+            return None
+        self._delivered(consumer, uow.committed)
         return True
+
+    def _delivered(self, consumer: Consumer, committed: list[Envelope]) -> None:
+        if consumer.after_commit is not None:
+            consumer.after_commit()
+        if committed:
+            self.after_delivery(committed)
+            self.kick()
 
     def _cursor(self, consumer: str) -> int:
         query = sa.select(t.consumer_cursors.c.position).where(t.consumer_cursors.c.consumer == consumer)
@@ -194,9 +251,7 @@ class OutboxDispatcher:
             consumer.handler(event, uow)
             uow.commits_held = False
             uow.commit()
-        if uow.committed:
-            self.after_delivery(uow.committed)
-            self.kick()
+        self._delivered(consumer, uow.committed)
 
     def _park(self, consumer: str, envelope: Envelope, error: Exception, advance_to: int | None) -> None:
         now = self._now()
@@ -220,14 +275,21 @@ class OutboxDispatcher:
         return len(envelopes)
 
 
+_MOVE_CURSOR = (  # built once: every delivery runs it
+    t.consumer_cursors.update()
+    .where(
+        t.consumer_cursors.c.consumer == sa.bindparam("named"),
+        t.consumer_cursors.c.position < sa.bindparam("below"),
+    )
+    .values(position=sa.bindparam("to"))
+)
+_ALL_CURSORS = sa.select(t.consumer_cursors.c.consumer, t.consumer_cursors.c.position)
+
+
 def _set_cursor(conn: sa.Connection, consumer: str, position: int, claim_from: int | None = None) -> bool:
     """Move the cursor forward to `position`; with `claim_from`, only if no event from there on was taken."""
     below = position if claim_from is None else claim_from
-    result = conn.execute(
-        t.consumer_cursors.update()
-        .where(t.consumer_cursors.c.consumer == consumer, t.consumer_cursors.c.position < below)
-        .values(position=position)
-    )
+    result = conn.execute(_MOVE_CURSOR, {"named": consumer, "below": below, "to": position})
     return result.rowcount == 1
 
 

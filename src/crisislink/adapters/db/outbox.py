@@ -7,7 +7,7 @@ The `events` table is both outbox and event log: its `position` orders delivery,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,24 +66,25 @@ def audiences(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.
 
 def rows_to_envelopes(connection: sa.Connection, rows: Sequence[sa.Row[Any]]) -> list[Envelope]:
     named = audiences(connection, [row.id for row in rows])
-    return [
-        Envelope(
-            id=row.id,
-            type=row.type,
-            version=row.version,
-            occurred_at=row.occurred_at,
-            origin_node_id=row.origin_node_id,
-            label=Label(
-                row.owner_partner_id, row.origin_node_id, Tlp(row.marking), named.get(row.id, frozenset())
-            ),
-            correlation_id=row.correlation_id,
-            causation_id=row.causation_id,
-            payload=row.payload,
-            position=row.position,
-            context_id=row.context_id,
-        )
-        for row in rows
-    ]
+    return [_envelope(row, named) for row in rows]
+
+
+def _envelope(row: sa.Row[Any], audiences: Mapping[uuid.UUID, frozenset[Principal]]) -> Envelope:
+    return Envelope(
+        id=row.id,
+        type=row.type,
+        version=row.version,
+        occurred_at=row.occurred_at,
+        origin_node_id=row.origin_node_id,
+        label=Label(
+            row.owner_partner_id, row.origin_node_id, Tlp(row.marking), audiences.get(row.id, frozenset())
+        ),
+        correlation_id=row.correlation_id,
+        causation_id=row.causation_id,
+        payload=row.payload,
+        position=row.position,
+        context_id=row.context_id,
+    )
 
 
 def read_after(connection: sa.Connection, position: int, limit: int) -> list[Envelope]:
@@ -115,6 +116,42 @@ def read_wanted_after(
         else []
     )
     return rows_to_envelopes(connection, rows), int(scanned[-1].position)
+
+
+# Built once: a dispatcher pass runs these after every commit.
+_SCAN = (
+    sa.select(t.events.c.position, t.events.c.type)
+    .where(t.events.c.position > sa.bindparam("after"))
+    .order_by(t.events.c.position)
+    .limit(sa.bindparam("limit"))
+)
+_AT_POSITIONS = (
+    sa.select(t.events, t.audience.c.principal_kind, t.audience.c.principal_id)
+    .outerjoin(t.audience, t.audience.c.record_id == t.events.c.id)
+    .where(t.events.c.position.in_(sa.bindparam("positions", expanding=True)))
+)
+
+
+def scan_after(connection: sa.Connection, position: int, limit: int) -> list[tuple[int, str]]:
+    """Position and type of at most `limit` events after `position`: what a dispatcher pass looks at
+    before it decodes anything."""
+    rows = connection.execute(_SCAN, {"after": position, "limit": limit})
+    return [(int(p), str(kind)) for p, kind in rows]
+
+
+def read_positions(connection: sa.Connection, positions: Sequence[int]) -> dict[int, Envelope]:
+    """The events at `positions`, each with its audience, in one query."""
+    if not positions:
+        return {}
+    rows: dict[int, sa.Row[Any]] = {}
+    named: dict[uuid.UUID, set[Principal]] = {}
+    for row in connection.execute(_AT_POSITIONS, {"positions": list(positions)}):
+        rows.setdefault(row.position, row)
+        if row.principal_kind is not None:
+            principal = Principal(PrincipalKind(row.principal_kind), row.principal_id)
+            named.setdefault(row.id, set()).add(principal)
+    audiences = {key: frozenset(value) for key, value in named.items()}
+    return {position: _envelope(row, audiences) for position, row in sorted(rows.items())}
 
 
 def read_ids(connection: sa.Connection, ids: Sequence[uuid.UUID]) -> list[Envelope]:
