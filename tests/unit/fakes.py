@@ -30,6 +30,9 @@ class FakeRepository(Generic[T]):
         except KeyError:
             raise NotFound(f"no record {item_id}") from None
 
+    def require(self, item_id: uuid.UUID) -> None:
+        self.get(item_id)
+
     def remove(self, item: T) -> None:
         del self.items[item.id]
 

@@ -94,6 +94,7 @@ def _case(id_: str, bad: Bad, bug: str | None = None) -> Any:
 
 CONTACTS = "/api/contact-points"
 PARTNERS = "/api/partners"
+NOBODY = "0b5e7a5e-0000-4000-8000-000000000000"  # no partner or user has this id
 
 CASES = [
     _case(
@@ -123,6 +124,37 @@ CASES = [
     _case(
         "wrong-type-partner-id",
         Bad("be.duty", "POST", CONTACTS, lambda w: contact(w, partner_id="BE-NCCN"), mentions=("uuid",)),
+    ),
+    _case(
+        "audience-names-a-partner-that-does-not-exist",
+        Bad(
+            "be.duty",
+            "POST",
+            CONTACTS,
+            lambda w: contact(w, marking="AMBER", audience=[{"kind": "partner", "id": NOBODY}]),
+            mentions=("audience", f"no partner with id {NOBODY}"),
+        ),
+    ),
+    _case(
+        "audience-names-a-user-that-does-not-exist",
+        Bad(
+            "be.duty",
+            "POST",
+            CONTACTS,
+            lambda w: contact(w, marking="AMBER", audience=[{"kind": "user", "id": NOBODY}]),
+            mentions=("audience", f"no user with id {NOBODY}"),
+        ),
+    ),
+    _case(
+        "partner-that-does-not-exist",
+        Bad(
+            "admin",
+            "POST",
+            CONTACTS,
+            lambda w: contact(w, partner_id=NOBODY),
+            status=404,
+            mentions=(f"no partner with id {NOBODY}",),
+        ),
     ),
     _case(
         "unknown-field",

@@ -73,6 +73,14 @@ class _Repository(abc.ABC, Generic[A]):
             raise NotFound(f"no {self.noun} with id {record_id}")
         return aggregate
 
+    def require(self, record_id: uuid.UUID) -> None:
+        """Raise NotFound unless the record exists; loads nothing (a partner's row carries its polygon)."""
+        if record_id in self._seen and record_id not in self._removed:
+            return
+        found = self._conn.execute(sa.select(self.table.c.id).where(self.table.c.id == record_id)).first()
+        if found is None:
+            raise NotFound(f"no {self.noun} with id {record_id}")
+
     def _find(self, condition: sa.ColumnElement[bool]) -> A | None:
         row = self._conn.execute(sa.select(self.table).where(condition)).mappings().first()
         if row is None:

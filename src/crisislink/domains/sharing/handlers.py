@@ -302,16 +302,16 @@ def _check_audience(uow: SharingUnitOfWork, audience: frozenset[Principal]) -> N
     for principal in audience:
         try:
             if principal.kind is PrincipalKind.PARTNER:
-                uow.partners.get(principal.id)
+                uow.partners.require(principal.id)
             else:
-                uow.users.get(principal.id)
+                uow.users.require(principal.id)
         except NotFound:
             raise InvalidInput(f"audience: no {principal.kind.value} with id {principal.id}") from None
 
 
 def create_contact_point(cmd: c.CreateContactPoint, uow: SharingUnitOfWork) -> uuid.UUID:
     require_contact_editor(cmd.actor, cmd.partner_id)
-    uow.partners.get(cmd.partner_id)
+    uow.partners.require(cmd.partner_id)
     _check_audience(uow, cmd.audience)
     label = Label(
         owner_partner_id=cmd.partner_id, home_node_id=uow.node_id, marking=cmd.marking, audience=cmd.audience
