@@ -14,7 +14,7 @@ from crisislink.adapters.bus import dispatcher
 from crisislink.adapters.bus.dispatcher import Consumer, dead_letters, requeue
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.app.bootstrap import Platform
-from crisislink.domains.sharing.events import ContactPointCreated
+from crisislink.domains.sharing.events import ContactPointCreated, ContactPointUpdated
 from crisislink.kernel.clock import FixedClock
 from crisislink.kernel.markings import Principal, PrincipalKind, Tlp
 from crisislink.kernel.messages import Event
@@ -172,6 +172,31 @@ def test_a_log_longer_than_one_window_is_delivered_whole_and_in_order(
     assert early.seen == first + second
     assert late.seen == first + second
     assert platform.dispatcher.drain() == 0
+    platform.stop()
+
+
+def test_events_a_handler_raises_reach_the_other_consumers_in_the_same_drain(
+    world: World, db_url: str
+) -> None:
+    updated: list[uuid.UUID] = []
+
+    def relay(event: Event, uow: SqlUnitOfWork) -> None:
+        assert isinstance(event, ContactPointCreated)
+        uow.emit(ContactPointUpdated(label=event.label, contact_point_id=event.contact_point_id, changed=()))
+
+    def watch(event: Event, uow: SqlUnitOfWork) -> None:
+        assert isinstance(event, ContactPointUpdated)
+        updated.append(event.contact_point_id)
+
+    # `watch` comes first, so its share of the window is taken before `relay` raises anything.
+    consumers = {
+        "watch": Consumer("watch", frozenset({ContactPointUpdated.TYPE}), watch),
+        "relay": Consumer("relay", CREATED, relay),
+    }
+    platform = make_platform(db_url, consumers=consumers)
+    created = world.contact("BE-NCCN", Tlp.GREEN, name="cascade")
+    platform.dispatcher.drain()
+    assert updated == [created]
     platform.stop()
 
 

@@ -80,6 +80,7 @@ class OutboxDispatcher:
         self._wake = threading.Event()
         # How far each consumer has scanned past events it does not handle, ahead of its saved cursor.
         self._skipped_to: dict[str, int] = {}
+        self._raised = 0  # events raised by handlers this dispatcher ran
         self.after_delivery: Callable[[list[Envelope]], None] = lambda _envelopes: None
 
     def kick(self) -> None:
@@ -105,10 +106,12 @@ class OutboxDispatcher:
         many handlers ran."""
         total, saved = 0, self._cursors()
         while True:
+            raised_before = self._raised
             ran, scanned = self._pass(saved)
             total += ran
-            # A short window reached the end of the log: whatever commits later kicks the run loop again.
-            if scanned < BATCH:
+            # A short window reached the end of the log, unless a handler raised events meanwhile (another
+            # consumer may want them); whatever else commits later kicks the run loop again.
+            if scanned < BATCH and self._raised == raised_before:
                 break
         due = self._due_retries() if retries else {}  # one look for all consumers: most find none
         for consumer in self._consumers.values():
@@ -211,6 +214,7 @@ class OutboxDispatcher:
         if consumer.after_commit is not None:
             consumer.after_commit()
         if committed:
+            self._raised += len(committed)
             self.after_delivery(committed)
             self.kick()
 
