@@ -38,29 +38,16 @@ from crisislink.adapters.bus.dispatcher import Consumer
 from crisislink.adapters.db.queries.directory import get_contact_point
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing import commands as sc
-from crisislink.domains.sharing.contacts import ContactRole
 from crisislink.domains.sharing.events import ContactPointCreated
 from crisislink.domains.sharing.policy import Viewer
-from crisislink.entrypoints.web.api import parse, schemas
-from crisislink.kernel.markings import Tlp
+from crisislink.entrypoints.web.api import schemas
+from crisislink.entrypoints.web.api.contacts import create_command
 from crisislink.kernel.messages import Actor
 
 
 def command_from(body: bytes, actor: Actor) -> sc.CreateContactPoint:
     """The command exactly as the API's handler builds it from the request body."""
-    data = msgspec.json.decode(body, type=schemas.ContactBody)
-    return sc.CreateContactPoint(
-        actor=actor,
-        partner_id=data.partner_id,
-        role=parse.enum_value(ContactRole, data.role, "role"),
-        name=data.name,
-        channels=parse.channels(data.channels),
-        languages=tuple(data.languages),
-        hours=parse.hours(data.hours),
-        marking=Tlp(data.marking),
-        audience=parse.audience(data.audience),
-        notes=data.notes,
-    )
+    return create_command(msgspec.json.decode(body, type=schemas.ContactBody), actor)
 
 
 class Stage:

@@ -20,6 +20,7 @@ from crisislink.entrypoints.web.api import schemas as s
 from crisislink.entrypoints.web.exports import contacts_csv
 from crisislink.entrypoints.web.security import platform_of, provide_caller
 from crisislink.kernel.markings import Tlp
+from crisislink.kernel.messages import Actor
 
 
 def _filter(
@@ -39,6 +40,22 @@ def _filter(
         search=q,
         limit=limit,
         offset=offset,
+    )
+
+
+def create_command(data: s.ContactBody, actor: Actor) -> sc.CreateContactPoint:
+    """The command a POST of a new point of contact stands for (also what bench/ measures)."""
+    return sc.CreateContactPoint(
+        actor=actor,
+        partner_id=data.partner_id,
+        role=parse.enum_value(ContactRole, data.role, "role"),
+        name=data.name,
+        channels=parse.channels(data.channels),
+        languages=tuple(data.languages),
+        hours=parse.hours(data.hours),
+        marking=Tlp(data.marking),
+        audience=parse.audience(data.audience),
+        notes=data.notes,
     )
 
 
@@ -96,19 +113,7 @@ class ContactPointController(Controller):
     @post("/", sync_to_thread=True, summary="Create a point of contact for your partner")
     def create(self, state: State, caller: Caller, data: s.ContactBody) -> ContactPointView:
         platform = platform_of(state)
-        command = sc.CreateContactPoint(
-            actor=caller.actor,
-            partner_id=data.partner_id,
-            role=parse.enum_value(ContactRole, data.role, "role"),
-            name=data.name,
-            channels=parse.channels(data.channels),
-            languages=tuple(data.languages),
-            hours=parse.hours(data.hours),
-            marking=Tlp(data.marking),
-            audience=parse.audience(data.audience),
-            notes=data.notes,
-        )
-        contact_id = platform.bus.handle(command)
+        contact_id = platform.bus.handle(create_command(data, caller.actor))
         return directory.get_contact_point(platform.engine, caller.viewer, contact_id, platform.clock.now())
 
     @patch(
