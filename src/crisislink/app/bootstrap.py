@@ -16,7 +16,7 @@ from crisislink.adapters.auth.passwords import Argon2Hasher
 from crisislink.adapters.bus.dispatcher import Consumer, OutboxDispatcher
 from crisislink.adapters.db.changes import change_probe
 from crisislink.adapters.db.codec import EventRegistry
-from crisislink.adapters.db.engine import make_engine
+from crisislink.adapters.db.engine import make_engine, writer
 from crisislink.adapters.db.uow import SqlUnitOfWork
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.adapters.standards.cap_keys import StoredIdentity
@@ -121,14 +121,16 @@ class Platform:
     delivery: DeliveryWorker = field(init=False)
     bus: MessageBus = field(init=False)
     dispatcher: OutboxDispatcher = field(init=False)
+    _write_engine: Engine = field(init=False)  # the engine's writer view, built once
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.live_tail = LiveTail(self.engine)
+        self._write_engine = writer(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.node_id, self.clock.now)
+        return SqlUnitOfWork(self._write_engine, self.node_id, self.clock.now)
 
     def wire(self, extra_handlers: Mapping[type[Command], CommandHandler] | None = None) -> None:
         handlers = {

@@ -27,6 +27,8 @@ _ADVANCE_HEAD = (
     .where(t.audit_head.c.id == 1)
     .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
 )
+_HEAD = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1).with_for_update()
+_INSERT_ENTRY = t.audit_log.insert()
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,12 @@ def entry_hash(seq: int, prev_hash: str, entry: AuditEntry) -> str:
 
 
 def lock_head(connection: sa.Connection) -> tuple[int, str]:
-    query = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1).with_for_update()
-    row = connection.execute(query).first()
+    row = connection.execute(_HEAD).first()
     if row is None:
         # Two first writers may both get here: the loser's insert does nothing, then both lock the row.
         seed = insert_ignoring_duplicates(connection, t.audit_head).values(id=1, seq=0, hash=GENESIS)
         connection.execute(seed.on_conflict_do_nothing(index_elements=["id"]))
-        row = connection.execute(query).one()
+        row = connection.execute(_HEAD).one()
     return int(row.seq), str(row.hash)
 
 
@@ -76,7 +77,7 @@ def append(connection: sa.Connection, head: tuple[int, str], entry: AuditEntry) 
     entry = replace(entry, details=msgspec.to_builtins(dict(entry.details)))
     digest = entry_hash(seq, prev_hash, entry)
     connection.execute(
-        t.audit_log.insert(),
+        _INSERT_ENTRY,
         {
             "seq": seq,
             "at": entry.at,

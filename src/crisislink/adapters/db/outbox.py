@@ -18,10 +18,12 @@ from crisislink.adapters.db.repositories import write_audience
 from crisislink.kernel.markings import Label, Principal, PrincipalKind, Tlp
 from crisislink.kernel.messages import Envelope, Event
 
+_INSERT_EVENT = t.events.insert()  # built once: SQLAlchemy then reuses its cache key
+
 
 def write(connection: sa.Connection, envelope: Envelope) -> int:
     result = connection.execute(
-        t.events.insert(),
+        _INSERT_EVENT,
         {
             "id": envelope.id,
             "type": envelope.type,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import uuid
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -33,6 +34,33 @@ from crisislink.kernel.markings import Label, Principal, PrincipalKind, Tlp
 
 A = TypeVar("A", bound=Aggregate)
 Row = dict[str, Any]
+
+
+# Statements are built once per table: SQLAlchemy keeps a statement object's cache key, and building
+# and keying a new object on every call costs more than SQLite's work for a one-row write.
+@cache
+def _insert(table: sa.Table) -> sa.Insert:
+    return table.insert()
+
+
+@cache
+def _by_id(table: sa.Table) -> sa.Select[Any]:
+    return sa.select(table).where(table.c.id == sa.bindparam("record_id"))
+
+
+@cache
+def _exists(table: sa.Table) -> sa.Select[Any]:
+    return sa.select(table.c.id).where(table.c.id == sa.bindparam("record_id"))
+
+
+@cache
+def _versioned_update(table: sa.Table) -> sa.Update:
+    return table.update().where(
+        table.c.id == sa.bindparam("where_id"), table.c.version == sa.bindparam("where_version")
+    )
+
+
+_AUDIENCE_INSERT = t.audience.insert()
 
 
 class _Repository(abc.ABC, Generic[A]):
@@ -60,7 +88,7 @@ class _Repository(abc.ABC, Generic[A]):
 
     def add(self, aggregate: A) -> None:
         aggregate.version = 1
-        self._conn.execute(self.table.insert(), {**self._written_row(aggregate), "version": 1})
+        self._conn.execute(_insert(self.table), {**self._written_row(aggregate), "version": 1})
         self._after_insert(aggregate)
         self._seen[aggregate.id] = (aggregate, self._state(aggregate))
         self.changed.append(aggregate.id)
@@ -68,7 +96,7 @@ class _Repository(abc.ABC, Generic[A]):
     def get(self, record_id: uuid.UUID) -> A:
         if record_id in self._seen and record_id not in self._removed:
             return self._seen[record_id][0]
-        aggregate = self._find(self.table.c.id == record_id)
+        aggregate = self._load(_by_id(self.table), {"record_id": record_id})
         if aggregate is None:
             raise NotFound(f"no {self.noun} with id {record_id}")
         return aggregate
@@ -77,12 +105,15 @@ class _Repository(abc.ABC, Generic[A]):
         """Raise NotFound unless the record exists; loads nothing (a partner's row carries its polygon)."""
         if record_id in self._seen and record_id not in self._removed:
             return
-        found = self._conn.execute(sa.select(self.table.c.id).where(self.table.c.id == record_id)).first()
+        found = self._conn.execute(_exists(self.table), {"record_id": record_id}).first()
         if found is None:
             raise NotFound(f"no {self.noun} with id {record_id}")
 
     def _find(self, condition: sa.ColumnElement[bool]) -> A | None:
-        row = self._conn.execute(sa.select(self.table).where(condition)).mappings().first()
+        return self._load(sa.select(self.table).where(condition))
+
+    def _load(self, query: sa.Select[Any], parameters: Mapping[str, Any] | None = None) -> A | None:
+        row = self._conn.execute(query, parameters).mappings().first()
         if row is None:
             return None
         known = self._seen.get(row["id"])
@@ -116,14 +147,11 @@ class _Repository(abc.ABC, Generic[A]):
                 self._seen[record_id] = (aggregate, state)
 
     def _update(self, aggregate: A) -> None:
-        # Parameters instead of .values(): the statement is then the same every time and compiled once.
-        statement = self.table.update().where(
-            self.table.c.id == sa.bindparam("where_id"), self.table.c.version == sa.bindparam("where_version")
-        )
         row = {**self._written_row(aggregate), "version": aggregate.version + 1}
         row.pop("id")
         result = self._conn.execute(
-            statement, {**row, "where_id": aggregate.id, "where_version": aggregate.version}
+            _versioned_update(self.table),
+            {**row, "where_id": aggregate.id, "where_version": aggregate.version},
         )
         if result.rowcount != 1:
             raise Conflict(
@@ -343,7 +371,7 @@ class _ShareableRepository(_Repository[S]):
 def write_audience(connection: sa.Connection, record_id: uuid.UUID, audience: frozenset[Principal]) -> None:
     if audience:
         connection.execute(
-            t.audience.insert(),
+            _AUDIENCE_INSERT,
             [
                 {"record_id": record_id, "principal_kind": p.kind.value, "principal_id": p.id}
                 for p in sorted(audience)
