@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import pytest
 import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
+from crisislink.adapters.db import uow as uow_module
+from crisislink.adapters.db.repositories import _Repository as Repository
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing.model import PartnerKind
 from crisislink.kernel.errors import Conflict, InvalidInput
@@ -90,3 +94,31 @@ def test_audience_changes_are_persisted(world: World) -> None:
     )
     with world.platform.uow() as uow:
         assert uow.contact_points.get(contact_id).label.audience == frozenset({liege})
+
+
+def test_every_repository_the_unit_opens_is_flushed_and_every_store_is_reopened(world: World) -> None:
+    # Repositories open on first use; one missing from the flush list would lose its updates silently.
+    opened = {
+        name for name, member in vars(uow_module.SqlUnitOfWork).items() if isinstance(member, cached_property)
+    }
+    assert opened == {*uow_module._REPOSITORIES, *uow_module._STORES}
+    with world.platform.uow() as uow:
+        for name in uow_module._REPOSITORIES:
+            assert isinstance(getattr(uow, name), Repository), name
+        for name in uow_module._STORES:
+            assert not isinstance(getattr(uow, name), Repository), name
+        first_connection = uow.contact_points._conn
+    with uow:  # re-entered: a new connection, and repositories opened on it
+        assert uow.contact_points._conn is uow.connection is not first_connection
+
+
+def test_an_update_through_a_repository_opened_late_is_flushed(world: World) -> None:
+    contact_id = world.contact("BE-NCCN", Tlp.GREEN, name="Before")
+    with world.platform.uow() as uow:
+        uow.partners.require(world.partners["BE-NCCN"])  # another repository opened first
+        contact = uow.contact_points.get(contact_id)
+        contact.name = "After"
+        uow.commit()
+    with world.platform.engine.connect() as conn:
+        row = conn.execute(sa.select(t.contact_points.c.name, t.contact_points.c.version)).one()
+    assert (row.name, row.version) == ("After", 2)

@@ -56,6 +56,9 @@ class _FollowsContact(_Repository[C]):
     def _contact_column(self) -> sa.ColumnElement[uuid.UUID]:
         return self.table.c.contact_point_id
 
+    def _find_by_id(self, record_id: uuid.UUID) -> C | None:
+        return self._find(self.table.c.id == record_id)  # with its point of contact's label
+
     def _find(self, condition: sa.ColumnElement[bool]) -> C | None:
         query = (
             sa.select(

@@ -96,7 +96,7 @@ class _Repository(abc.ABC, Generic[A]):
     def get(self, record_id: uuid.UUID) -> A:
         if record_id in self._seen and record_id not in self._removed:
             return self._seen[record_id][0]
-        aggregate = self._load(_by_id(self.table), {"record_id": record_id})
+        aggregate = self._find_by_id(record_id)
         if aggregate is None:
             raise NotFound(f"no {self.noun} with id {record_id}")
         return aggregate
@@ -108,6 +108,9 @@ class _Repository(abc.ABC, Generic[A]):
         found = self._conn.execute(_exists(self.table), {"record_id": record_id}).first()
         if found is None:
             raise NotFound(f"no {self.noun} with id {record_id}")
+
+    def _find_by_id(self, record_id: uuid.UUID) -> A | None:
+        return self._load(_by_id(self.table), {"record_id": record_id})
 
     def _find(self, condition: sa.ColumnElement[bool]) -> A | None:
         return self._load(sa.select(self.table).where(condition))

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
@@ -42,7 +43,45 @@ class AuditContext:
     causation_id: uuid.UUID | None = None
 
 
+# The repositories a unit of work flushes and collects events from, in this order (events keep it).
+_REPOSITORIES = (
+    "nodes",
+    "partners",
+    "users",
+    "tokens",
+    "contact_points",
+    "incidents",
+    "log",
+    "tasks",
+    "sitreps",
+    "notifications",
+    "duty_shifts",
+    "duty_desks",
+    "handovers",
+    "comm_test_plans",
+    "comm_test_runs",
+    "warnings",
+    "external_feeds",
+    "external_alerts",
+    "units",
+    "assistance_requests",
+    "assistance_offers",
+    "hospitals",
+    "datasets",
+)
+# Everything else opened on the unit's connection; forgotten with the repositories when it is re-entered.
+_STORES = (
+    "dataset_observations",
+    "dataset_followers",
+    "dataset_directory",
+    "readiness_network",
+    "directory",
+    "warning_directory",
+)
+
+
 class SqlUnitOfWork:
+    # Repositories are opened on first use: a command touches two or three of the thirty.
     def __init__(self, engine: Engine, node_id: uuid.UUID, now: Callable[[], datetime]) -> None:
         self._engine = writer(engine)
         self.node_id = node_id
@@ -57,7 +96,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
         self.connection.begin()
-        self._open_repositories()
+        for name in (*_REPOSITORIES, *_STORES):  # opened on an earlier connection, if re-entered
+            self.__dict__.pop(name, None)
         return self
 
     def __exit__(
@@ -67,62 +107,121 @@ class SqlUnitOfWork:
             self.connection.rollback()
         self.connection.close()
 
-    def _open_repositories(self) -> None:
-        self.nodes = r.NodeRepository(self.connection)
-        self.partners = r.PartnerRepository(self.connection)
-        self.users = r.UserRepository(self.connection)
-        self.tokens = r.TokenRepository(self.connection)
-        self.contact_points = r.ContactPointRepository(self.connection)
-        self.incidents = ir.IncidentRepository(self.connection, self._now)
-        self.log = ir.LogRepository(self.connection)
-        self.tasks = ir.TaskRepository(self.connection, self._now)
-        self.sitreps = ir.SitrepRepository(self.connection, self._now)
-        self.notifications = ir.NotificationRepository(self.connection, self._now)
-        self.warnings = wr.WarningRepository(self.connection, self._now)
-        self.external_feeds = xr.ExternalFeedRepository(self.connection, self._now)
-        self.external_alerts = xr.ExternalAlertRepository(self.connection, self._now)
-        self.units = ar.UnitRepository(self.connection, self._now)  # mutual assistance (line 2)
-        self.assistance_requests = ar.AssistanceRequestRepository(self.connection, self._now)
-        self.assistance_offers = ar.OfferRepository(self.connection, self._now)
-        self.hospitals = hr.HospitalRepository(self.connection, self._now)  # hospital register (line 2)
-        # --- datasets (line 4): the aggregate, and its bulk rows and directory reads beside it
-        self.datasets = dr.DatasetRepository(self.connection, self._now)
-        self.dataset_observations = dr.ObservationStore(self.connection)
-        self.dataset_followers = dr.FollowerStore(self.connection)
-        self.dataset_directory = dr.SqlDatasetDirectory(self.connection)
-        # --- readiness (line 4): the rota of each desk, and communication tests
-        self.duty_shifts = rr.ShiftRepository(self.connection, self._now)
-        self.duty_desks = rr.DeskRepository(self.connection, self._now)
-        self.handovers = rr.HandoverRepository(self.connection, self._now)
-        self.comm_test_plans = cr.PlanRepository(self.connection, self._now)
-        self.comm_test_runs = cr.RunRepository(self.connection, self._now)
-        self.readiness_network = SqlReadinessNetwork(self.connection)
-        self.directory = SqlDirectory(self.connection)
-        self.warning_directory = SqlWarningDirectory(self.connection)
-        self._repositories: tuple[r._Repository[Any], ...] = (
-            self.nodes,
-            self.partners,
-            self.users,
-            self.tokens,
-            self.contact_points,
-            self.incidents,
-            self.log,
-            self.tasks,
-            self.sitreps,
-            self.notifications,
-            *self._readiness_repositories(),  # readiness (line 4)
-            self.warnings,
-            self.external_feeds,
-            self.external_alerts,
-            self.units,
-            self.assistance_requests,
-            self.assistance_offers,
-            self.hospitals,
-            self.datasets,  # datasets (line 4)
-        )
+    @cached_property
+    def nodes(self) -> r.NodeRepository:
+        return r.NodeRepository(self.connection)
 
-    def _readiness_repositories(self) -> tuple[r._Repository[Any], ...]:
-        return (self.duty_shifts, self.duty_desks, self.handovers, self.comm_test_plans, self.comm_test_runs)
+    @cached_property
+    def partners(self) -> r.PartnerRepository:
+        return r.PartnerRepository(self.connection)
+
+    @cached_property
+    def users(self) -> r.UserRepository:
+        return r.UserRepository(self.connection)
+
+    @cached_property
+    def tokens(self) -> r.TokenRepository:
+        return r.TokenRepository(self.connection)
+
+    @cached_property
+    def contact_points(self) -> r.ContactPointRepository:
+        return r.ContactPointRepository(self.connection)
+
+    @cached_property
+    def incidents(self) -> ir.IncidentRepository:
+        return ir.IncidentRepository(self.connection, self._now)
+
+    @cached_property
+    def log(self) -> ir.LogRepository:
+        return ir.LogRepository(self.connection)
+
+    @cached_property
+    def tasks(self) -> ir.TaskRepository:
+        return ir.TaskRepository(self.connection, self._now)
+
+    @cached_property
+    def sitreps(self) -> ir.SitrepRepository:
+        return ir.SitrepRepository(self.connection, self._now)
+
+    @cached_property
+    def notifications(self) -> ir.NotificationRepository:
+        return ir.NotificationRepository(self.connection, self._now)
+
+    @cached_property
+    def warnings(self) -> wr.WarningRepository:
+        return wr.WarningRepository(self.connection, self._now)
+
+    @cached_property
+    def external_feeds(self) -> xr.ExternalFeedRepository:
+        return xr.ExternalFeedRepository(self.connection, self._now)
+
+    @cached_property
+    def external_alerts(self) -> xr.ExternalAlertRepository:
+        return xr.ExternalAlertRepository(self.connection, self._now)
+
+    @cached_property
+    def units(self) -> ar.UnitRepository:
+        return ar.UnitRepository(self.connection, self._now)
+
+    @cached_property
+    def assistance_requests(self) -> ar.AssistanceRequestRepository:
+        return ar.AssistanceRequestRepository(self.connection, self._now)
+
+    @cached_property
+    def assistance_offers(self) -> ar.OfferRepository:
+        return ar.OfferRepository(self.connection, self._now)
+
+    @cached_property
+    def hospitals(self) -> hr.HospitalRepository:
+        return hr.HospitalRepository(self.connection, self._now)
+
+    @cached_property
+    def datasets(self) -> dr.DatasetRepository:
+        return dr.DatasetRepository(self.connection, self._now)
+
+    @cached_property
+    def dataset_observations(self) -> dr.ObservationStore:
+        return dr.ObservationStore(self.connection)
+
+    @cached_property
+    def dataset_followers(self) -> dr.FollowerStore:
+        return dr.FollowerStore(self.connection)
+
+    @cached_property
+    def dataset_directory(self) -> dr.SqlDatasetDirectory:
+        return dr.SqlDatasetDirectory(self.connection)
+
+    @cached_property
+    def duty_shifts(self) -> rr.ShiftRepository:
+        return rr.ShiftRepository(self.connection, self._now)
+
+    @cached_property
+    def duty_desks(self) -> rr.DeskRepository:
+        return rr.DeskRepository(self.connection, self._now)
+
+    @cached_property
+    def handovers(self) -> rr.HandoverRepository:
+        return rr.HandoverRepository(self.connection, self._now)
+
+    @cached_property
+    def comm_test_plans(self) -> cr.PlanRepository:
+        return cr.PlanRepository(self.connection, self._now)
+
+    @cached_property
+    def comm_test_runs(self) -> cr.RunRepository:
+        return cr.RunRepository(self.connection, self._now)
+
+    @cached_property
+    def readiness_network(self) -> SqlReadinessNetwork:
+        return SqlReadinessNetwork(self.connection)
+
+    @cached_property
+    def directory(self) -> SqlDirectory:
+        return SqlDirectory(self.connection)
+
+    @cached_property
+    def warning_directory(self) -> SqlWarningDirectory:
+        return SqlWarningDirectory(self.connection)
 
     def audit_as(self, context: AuditContext) -> None:
         self.context = context
@@ -134,6 +233,11 @@ class SqlUnitOfWork:
     def emit(self, event: Event) -> None:
         """Publish an event that belongs to no aggregate (e.g. a sign-in)."""
         self._extra_events.append(event)
+
+    @property
+    def _repositories(self) -> list[r._Repository[Any]]:
+        opened = self.__dict__
+        return [opened[name] for name in _REPOSITORIES if name in opened]
 
     def _aggregates(self) -> Iterator[Aggregate]:
         for repository in self._repositories:
