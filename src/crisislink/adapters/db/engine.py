@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from typing import Any
 
@@ -87,7 +88,7 @@ def _install_write_gate(engine: Engine) -> None:
                     f"no write slot within {WRITE_WAIT_SECONDS} s; the node is overloaded"
                 )
             connection.info[key] = True
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        _begin(connection, mode)
 
     def _release(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
         if record is not None and record.info.pop(key, False):
@@ -95,6 +96,17 @@ def _install_write_gate(engine: Engine) -> None:
 
     for name in ("checkin", "invalidate", "soft_invalidate", "close"):
         event.listen(engine, name, _release)
+
+
+def _begin(connection: sa.Connection, mode: str) -> None:
+    # Straight to the driver: every transaction, reads included, begins here, and SQLAlchemy's statement
+    # machinery costs more than SQLite's BEGIN. Its errors are wrapped as SQLAlchemy's would be, so that
+    # callers that back off on a busy database still recognise them.
+    statement = f"BEGIN {mode}"
+    try:
+        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.OperationalError as error:
+        raise sa.exc.OperationalError(statement, None, error) from error
 
 
 def writer(engine: Engine) -> Engine:
