@@ -101,10 +101,6 @@ def summarise(raw: str) -> str:
 # Where the wall-clock time of a piece of work goes. A sample counts as time inside SQLite when its Python
 # leaf is the SQLAlchemy frame that calls into sqlite3; the first rule whose frame is on the stack names it.
 CATEGORIES: tuple[tuple[str, str], ...] = (
-    (
-        "BEGIN (waits for the write lock if IMMEDIATE; for the GIL in any case)",
-        "_sqlite_engine.<locals>._on_begin",
-    ),
     ("COMMIT (WAL append + fsync)", "DefaultDialect.do_commit"),
     ("ROLLBACK", "DefaultDialect.do_rollback"),
     ("other SQLite statements", "DefaultDialect.do_execute"),
@@ -133,11 +129,20 @@ def _stacks(raw: str) -> Iterator[tuple[list[str], int]]:
             yield stack.split(";"), int(count_text)
 
 
+# Transactions begin outside SQLAlchemy's statement path (adapters/db/engine.py): known by their leaf.
+_BEGIN_LEAVES = {
+    "_install_write_gate.<locals>._on_begin": "waiting for the write gate (another writer of this process)",
+    "_begin": "BEGIN (waits for SQLite's write lock if IMMEDIATE)",
+}
+
+
 def _category(frames: list[str]) -> str:
     funcs = [frame.split(" (", 1)[0] for frame in frames]
     for label, func in NAMED:
         if func in funcs:
             return label
+    if funcs[-1] in _BEGIN_LEAVES:
+        return _BEGIN_LEAVES[funcs[-1]]
     if funcs[-1] in _INTO_SQLITE:
         for label, func in CATEGORIES:
             if func in funcs:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from crisislink.adapters.db.engine import make_engine, writer
+from tests.support import make_platform
 
 
 @pytest.fixture
@@ -53,3 +55,23 @@ def test_a_busy_database_at_begin_is_sqlalchemys_operational_error_and_frees_the
         again.exec_driver_sql("INSERT INTO t VALUES (2)")
     with engine.connect() as reader:
         assert reader.exec_driver_sql("SELECT n FROM t").scalars().all() == [2]
+
+
+def test_a_unit_of_work_that_cannot_begin_gives_the_write_gate_back(sqlite_url: str, tmp_path: Path) -> None:
+    platform = make_platform(sqlite_url)
+    try:
+        with platform.engine.connect() as pooled:  # the pool's one connection gives up on a lock quickly
+            pooled.connection.driver_connection.execute("PRAGMA busy_timeout = 20")  # type: ignore[union-attr]
+        holder = sqlite3.connect(tmp_path / "crisislink.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sa.exc.OperationalError, match="locked") as failed, platform.uow():
+            pass
+        holder.rollback()
+        holder.close()
+        started = time.monotonic()
+        with platform.uow() as uow:  # `failed` still holds the first attempt's traceback
+            uow.commit()
+        assert time.monotonic() - started < 5, "the next writer waited for the gate of the failed one"
+        assert failed.value is not None
+    finally:
+        platform.stop()

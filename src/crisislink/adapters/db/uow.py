@@ -95,7 +95,13 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
-        self.connection.begin()
+        try:
+            self.connection.begin()
+        except BaseException:
+            # `__exit__` will not run: give the connection, and the write gate it may hold, back now.
+            # Left to the garbage collector, the error's traceback would keep both from the next writer.
+            self.connection.close()
+            raise
         for name in (*_REPOSITORIES, *_STORES):  # opened on an earlier connection, if re-entered
             self.__dict__.pop(name, None)
         return self
