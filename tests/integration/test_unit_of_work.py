@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import pytest
 import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db import uow as uow_module
-from crisislink.adapters.db.repositories import _Repository as Repository
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing.model import PartnerKind
 from crisislink.kernel.errors import Conflict, InvalidInput
@@ -96,19 +93,22 @@ def test_audience_changes_are_persisted(world: World) -> None:
         assert uow.contact_points.get(contact_id).label.audience == frozenset({liege})
 
 
-def test_every_repository_the_unit_opens_is_flushed_and_every_store_is_reopened(world: World) -> None:
-    # Repositories open on first use; one missing from the flush list would lose its updates silently.
-    opened = {
-        name for name, member in vars(uow_module.SqlUnitOfWork).items() if isinstance(member, cached_property)
-    }
-    assert opened == {*uow_module._REPOSITORIES, *uow_module._STORES}
+def test_the_unit_opens_what_a_handler_uses_on_its_own_connection_anew_each_time(world: World) -> None:
     with world.platform.uow() as uow:
-        for name in uow_module._REPOSITORIES:
-            assert isinstance(getattr(uow, name), Repository), name
-        for name in uow_module._STORES:
-            assert not isinstance(getattr(uow, name), Repository), name
+        assert uow._repositories == []  # nothing opened yet
+        for name in uow_module._DECLARED:
+            assert getattr(uow, name) is getattr(uow, name), name  # opened once per `with`
+        repositories = uow._repositories
         first_connection = uow.contact_points._conn
-    with uow:  # re-entered: a new connection, and repositories opened on it
+    assert len(repositories) == 23  # the stores (directory reads, bulk rows) are not flushed
+    assert [type(each).__name__ for each in repositories[:5]] == [
+        "NodeRepository",
+        "PartnerRepository",
+        "UserRepository",
+        "TokenRepository",
+        "ContactPointRepository",
+    ]  # the declared order, which the events of one commit keep
+    with uow:  # re-entered: a new connection, and what is used is opened on it
         assert uow.contact_points._conn is uow.connection is not first_connection
 
 

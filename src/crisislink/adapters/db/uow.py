@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from crisislink.adapters.db import assistance_repositories as ar
@@ -43,45 +43,74 @@ class AuditContext:
     causation_id: uuid.UUID | None = None
 
 
-# The repositories a unit of work flushes and collects events from, in this order (events keep it).
-_REPOSITORIES = (
-    "nodes",
-    "partners",
-    "users",
-    "tokens",
-    "contact_points",
-    "incidents",
-    "log",
-    "tasks",
-    "sitreps",
-    "notifications",
-    "duty_shifts",
-    "duty_desks",
-    "handovers",
-    "comm_test_plans",
-    "comm_test_runs",
-    "warnings",
-    "external_feeds",
-    "external_alerts",
-    "units",
-    "assistance_requests",
-    "assistance_offers",
-    "hospitals",
-    "datasets",
-)
-# Everything else opened on the unit's connection; forgotten with the repositories when it is re-entered.
-_STORES = (
-    "dataset_observations",
-    "dataset_followers",
-    "dataset_directory",
-    "readiness_network",
-    "directory",
-    "warning_directory",
-)
+R = TypeVar("R")
+
+
+class _Opened(Generic[R]):
+    """A repository or store of the unit of work, opened on its connection the first time it is used:
+    a command touches two or three of the thirty."""
+
+    def __init__(self, factory: Callable[[sa.Connection, Callable[[], datetime]], R]) -> None:
+        self._factory = factory
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Opened[R]: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> _Opened[R] | R:
+        if uow is None:
+            return self
+        opened = uow._opened
+        if self.name not in opened:
+            opened[self.name] = self._factory(uow.connection, uow._now)
+        return cast(R, opened[self.name])
+
+
+def _opens(kind: Callable[[sa.Connection], R]) -> _Opened[R]:
+    return _Opened(lambda connection, _now: kind(connection))
+
+
+def _opens_clocked(kind: Callable[[sa.Connection, Callable[[], datetime]], R]) -> _Opened[R]:
+    return _Opened(kind)
 
 
 class SqlUnitOfWork:
-    # Repositories are opened on first use: a command touches two or three of the thirty.
+    # Repositories, in the order the unit of work flushes them and collects their events, then the stores
+    # beside them; each is opened on the unit's connection the first time a handler uses it.
+    nodes = _opens(r.NodeRepository)
+    partners = _opens(r.PartnerRepository)
+    users = _opens(r.UserRepository)
+    tokens = _opens(r.TokenRepository)
+    contact_points = _opens(r.ContactPointRepository)
+    incidents = _opens_clocked(ir.IncidentRepository)
+    log = _opens(ir.LogRepository)
+    tasks = _opens_clocked(ir.TaskRepository)
+    sitreps = _opens_clocked(ir.SitrepRepository)
+    notifications = _opens_clocked(ir.NotificationRepository)
+    duty_shifts = _opens_clocked(rr.ShiftRepository)  # readiness (line 4): the rota of each desk
+    duty_desks = _opens_clocked(rr.DeskRepository)
+    handovers = _opens_clocked(rr.HandoverRepository)
+    comm_test_plans = _opens_clocked(cr.PlanRepository)  # readiness (line 4): communication tests
+    comm_test_runs = _opens_clocked(cr.RunRepository)
+    warnings = _opens_clocked(wr.WarningRepository)
+    external_feeds = _opens_clocked(xr.ExternalFeedRepository)
+    external_alerts = _opens_clocked(xr.ExternalAlertRepository)
+    units = _opens_clocked(ar.UnitRepository)  # mutual assistance (line 2)
+    assistance_requests = _opens_clocked(ar.AssistanceRequestRepository)
+    assistance_offers = _opens_clocked(ar.OfferRepository)
+    hospitals = _opens_clocked(hr.HospitalRepository)  # hospital register (line 2)
+    datasets = _opens_clocked(dr.DatasetRepository)  # datasets (line 4)
+    dataset_observations = _opens(dr.ObservationStore)  # datasets (line 4): bulk rows and directory reads
+    dataset_followers = _opens(dr.FollowerStore)
+    dataset_directory = _opens(dr.SqlDatasetDirectory)
+    readiness_network = _opens(SqlReadinessNetwork)  # readiness (line 4)
+    directory = _opens(SqlDirectory)
+    warning_directory = _opens(SqlWarningDirectory)
+
     def __init__(self, engine: Engine, node_id: uuid.UUID, now: Callable[[], datetime]) -> None:
         self._engine = writer(engine)
         self.node_id = node_id
@@ -92,6 +121,7 @@ class SqlUnitOfWork:
         self._extra_events: list[Event] = []
         self._settled: list[tuple[Event, uuid.UUID | None, uuid.UUID | None]] = []
         self.commits_held = False
+        self._opened: dict[str, object] = {}
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
@@ -102,8 +132,7 @@ class SqlUnitOfWork:
             # Left to the garbage collector, the error's traceback would keep both from the next writer.
             self.connection.close()
             raise
-        for name in (*_REPOSITORIES, *_STORES):  # opened on an earlier connection, if re-entered
-            self.__dict__.pop(name, None)
+        self._opened = {}  # what an earlier `with` opened is on another connection
         return self
 
     def __exit__(
@@ -112,122 +141,6 @@ class SqlUnitOfWork:
         if self.connection.in_transaction():
             self.connection.rollback()
         self.connection.close()
-
-    @cached_property
-    def nodes(self) -> r.NodeRepository:
-        return r.NodeRepository(self.connection)
-
-    @cached_property
-    def partners(self) -> r.PartnerRepository:
-        return r.PartnerRepository(self.connection)
-
-    @cached_property
-    def users(self) -> r.UserRepository:
-        return r.UserRepository(self.connection)
-
-    @cached_property
-    def tokens(self) -> r.TokenRepository:
-        return r.TokenRepository(self.connection)
-
-    @cached_property
-    def contact_points(self) -> r.ContactPointRepository:
-        return r.ContactPointRepository(self.connection)
-
-    @cached_property
-    def incidents(self) -> ir.IncidentRepository:
-        return ir.IncidentRepository(self.connection, self._now)
-
-    @cached_property
-    def log(self) -> ir.LogRepository:
-        return ir.LogRepository(self.connection)
-
-    @cached_property
-    def tasks(self) -> ir.TaskRepository:
-        return ir.TaskRepository(self.connection, self._now)
-
-    @cached_property
-    def sitreps(self) -> ir.SitrepRepository:
-        return ir.SitrepRepository(self.connection, self._now)
-
-    @cached_property
-    def notifications(self) -> ir.NotificationRepository:
-        return ir.NotificationRepository(self.connection, self._now)
-
-    @cached_property
-    def warnings(self) -> wr.WarningRepository:
-        return wr.WarningRepository(self.connection, self._now)
-
-    @cached_property
-    def external_feeds(self) -> xr.ExternalFeedRepository:
-        return xr.ExternalFeedRepository(self.connection, self._now)
-
-    @cached_property
-    def external_alerts(self) -> xr.ExternalAlertRepository:
-        return xr.ExternalAlertRepository(self.connection, self._now)
-
-    @cached_property
-    def units(self) -> ar.UnitRepository:
-        return ar.UnitRepository(self.connection, self._now)
-
-    @cached_property
-    def assistance_requests(self) -> ar.AssistanceRequestRepository:
-        return ar.AssistanceRequestRepository(self.connection, self._now)
-
-    @cached_property
-    def assistance_offers(self) -> ar.OfferRepository:
-        return ar.OfferRepository(self.connection, self._now)
-
-    @cached_property
-    def hospitals(self) -> hr.HospitalRepository:
-        return hr.HospitalRepository(self.connection, self._now)
-
-    @cached_property
-    def datasets(self) -> dr.DatasetRepository:
-        return dr.DatasetRepository(self.connection, self._now)
-
-    @cached_property
-    def dataset_observations(self) -> dr.ObservationStore:
-        return dr.ObservationStore(self.connection)
-
-    @cached_property
-    def dataset_followers(self) -> dr.FollowerStore:
-        return dr.FollowerStore(self.connection)
-
-    @cached_property
-    def dataset_directory(self) -> dr.SqlDatasetDirectory:
-        return dr.SqlDatasetDirectory(self.connection)
-
-    @cached_property
-    def duty_shifts(self) -> rr.ShiftRepository:
-        return rr.ShiftRepository(self.connection, self._now)
-
-    @cached_property
-    def duty_desks(self) -> rr.DeskRepository:
-        return rr.DeskRepository(self.connection, self._now)
-
-    @cached_property
-    def handovers(self) -> rr.HandoverRepository:
-        return rr.HandoverRepository(self.connection, self._now)
-
-    @cached_property
-    def comm_test_plans(self) -> cr.PlanRepository:
-        return cr.PlanRepository(self.connection, self._now)
-
-    @cached_property
-    def comm_test_runs(self) -> cr.RunRepository:
-        return cr.RunRepository(self.connection, self._now)
-
-    @cached_property
-    def readiness_network(self) -> SqlReadinessNetwork:
-        return SqlReadinessNetwork(self.connection)
-
-    @cached_property
-    def directory(self) -> SqlDirectory:
-        return SqlDirectory(self.connection)
-
-    @cached_property
-    def warning_directory(self) -> SqlWarningDirectory:
-        return SqlWarningDirectory(self.connection)
 
     def audit_as(self, context: AuditContext) -> None:
         self.context = context
@@ -242,8 +155,8 @@ class SqlUnitOfWork:
 
     @property
     def _repositories(self) -> list[r._Repository[Any]]:
-        opened = self.__dict__
-        return [opened[name] for name in _REPOSITORIES if name in opened]
+        opened = self._opened
+        return [repository for name in _DECLARED if isinstance(repository := opened.get(name), r._Repository)]
 
     def _aggregates(self) -> Iterator[Aggregate]:
         for repository in self._repositories:
@@ -323,3 +236,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
+
+
+# Declared order: the order of flushing, and of the events of one commit.
+_DECLARED = tuple(name for name, member in vars(SqlUnitOfWork).items() if isinstance(member, _Opened))
