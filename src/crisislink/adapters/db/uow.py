@@ -180,17 +180,18 @@ class SqlUnitOfWork:
             raise RuntimeError(
                 "event handlers do not commit: the dispatcher commits their work with the delivery"
             )
-        for repository in self._repositories:
+        repositories = self._repositories  # what this unit opened; committing opens nothing more
+        for repository in repositories:
             repository.flush()
         context = self.context or AuditContext(actor=SYSTEM, command="unattributed")
         events = [*self._settled, *((e, context.causation_id, None) for e in self._collect_events())]
         self._settled = []
-        record_ids = self._extra_records + [str(i) for repo in self._repositories for i in repo.changed]
+        record_ids = self._extra_records + [str(i) for repo in repositories for i in repo.changed]
         if events or record_ids:
             self._write_log(context, events, record_ids)
         self.connection.commit()
         self._extra_records = []
-        for repository in self._repositories:
+        for repository in repositories:
             repository.changed.clear()
         # No new transaction here: the connection begins one only if it is used again, so the write
         # lock is not taken for nothing after every commit.
