@@ -85,7 +85,12 @@ def full_app() -> Litestar:
     def deliveries() -> Deliveries:
         return probe.all()
 
-    return create_app(platform, extra_routes=(delivery_count, deliveries))
+    @get("/_bench/threads", sync_to_thread=False, include_in_schema=False)
+    def thread_names() -> dict[str, str]:
+        """The operating system's id of each Python thread, and its name (for per-thread CPU time)."""
+        return {str(thread.native_id): thread.name for thread in threading.enumerate()}
+
+    return create_app(platform, extra_routes=(delivery_count, deliveries, thread_names))
 
 
 def bare_app() -> Litestar:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sqlite3
 import sys
 import threading
@@ -38,7 +39,7 @@ if __package__ in (None, ""):
 
 from tests.support import PASSWORD
 
-from bench import _profile
+from bench import _profile, _thread_cpu
 from bench import _support as s
 from bench._apps import ENV_DATABASE, ENV_PROBE, Deliveries, DeliveryCount
 from crisislink.adapters.db.engine import SQLITE_PRAGMAS
@@ -199,6 +200,11 @@ def _client_loop(
             phase.last_response = max(phase.last_response, finished)
 
 
+def _thread_names(base_url: str) -> dict[int, str]:
+    names = httpx.get(base_url + "/_bench/threads", timeout=30).json()
+    return {int(tid): str(name) for tid, name in names.items()}
+
+
 def _delivered_count(base_url: str) -> DeliveryCount:
     response = httpx.get(base_url + "/_bench/deliveries/count", timeout=30)
     return msgspec.json.decode(response.content, type=DeliveryCount)
@@ -341,6 +347,20 @@ class Results:
     floor: FloorTotals = field(default_factory=FloorTotals)
     every: FloorTotals = field(default_factory=FloorTotals)
     profile: str | None = None
+    server_cpu: _thread_cpu.ThreadCpu = field(default_factory=_thread_cpu.ThreadCpu.empty)
+    thread_names: dict[int, str] = field(default_factory=dict)
+    client_cpu_seconds: float = 0.0
+
+    def cpu_lines(self) -> list[str]:
+        """Where the CPU of the throughput phases went: per server thread, and the clients' process."""
+        cpu = self.server_cpu
+        if not cpu.units:
+            return []
+        return [
+            *cpu.lines(self.thread_names, "command"),
+            f"  the benchmark process (clients, delivery polling): "
+            f"{1000 * self.client_cpu_seconds / cpu.units:.2f} ms of CPU per command",
+        ]
 
 
 def measure(args: argparse.Namespace, work: Path) -> tuple[Results, Sample]:
@@ -359,6 +379,19 @@ def measure(args: argparse.Namespace, work: Path) -> tuple[Results, Sample]:
             batch = list(itertools.islice(bodies, per_round))
             return run_phase(server.base_url, headers, batch, clients, args.max_seconds)
 
+        def counted_phase(clients: int) -> Phase:
+            """A phase whose CPU, per server thread and in the clients' process, goes into the results."""
+            if not _thread_cpu.available():
+                return phase(clients)
+            pid = (server.worker_pids() or [server.pid])[0]
+            before, mine = _thread_cpu.threads(pid), _thread_cpu.process(os.getpid())
+            done = phase(clients)
+            results.server_cpu.add(
+                before, _thread_cpu.threads(pid), done.last_delivery - done.started, done.done
+            )
+            results.client_cpu_seconds += _thread_cpu.process(os.getpid()) - mine
+            return done
+
         warm = run_phase(server.base_url, headers, list(itertools.islice(bodies, 20)), 1, args.max_seconds)
         if warm.errors:
             raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
@@ -371,7 +404,8 @@ def measure(args: argparse.Namespace, work: Path) -> tuple[Results, Sample]:
             results.every.add(
                 *raw_floor(floor_db, sample, per_round, every_row=True, max_seconds=args.max_seconds)
             )
-            results.multi.add(phase(args.clients))
+            results.multi.add(counted_phase(args.clients))
+        results.thread_names = _thread_names(server.base_url)
         if args.profile:  # an extra, uncounted phase: the profiler itself slows the server down
             profiler = _profile.start(server, work)
             if profiler is not None:
@@ -412,6 +446,10 @@ def report(results: Results, sample: Sample) -> bool:
             print(line)
         for error in totals.errors[:3]:
             print(f"  error: {error}")
+    cpu = results.cpu_lines()
+    if cpu:
+        print(f"CPU time in the {results.multi.clients}-client phases (user + system, from /proc):")
+        print("\n".join(cpu))
     s.heading("raw floor: plain sqlite3, same pragmas, BEGIN IMMEDIATE ... COMMIT per transaction")
     print(f"contact_points row alone (stored JSON sizes {sizes}):")
     print(f"  {results.floor.line()}")
