@@ -102,6 +102,17 @@ def test_the_feed_needs_a_signed_in_reader(served: tuple[World, str]) -> None:
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+@pytest.mark.parametrize("sent", ["-5", "seven"])
+def test_a_last_event_id_that_no_stream_sent_is_refused(served: tuple[World, str], sent: str) -> None:
+    _, base = served
+    client = _client(base, "be.duty")
+    response = client.get("/api/events", headers={"Last-Event-ID": sent})
+    client.close()
+    assert response.status_code == 400  # not a replay of everything, as a clamped -5 was
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "Last-Event-ID" in response.json()["detail"]
+
+
 def test_signing_out_ends_the_open_stream_at_its_next_wake_up(
     served: tuple[World, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

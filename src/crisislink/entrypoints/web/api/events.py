@@ -34,9 +34,15 @@ def _resume_point(last_event_id: str | None, after: int | None) -> int:
     if last_event_id is None:
         return after if after is not None else -1
     try:
-        return max(int(last_event_id), 0)
+        position = int(last_event_id)
     except ValueError:
-        raise InvalidInput("Last-Event-ID must be the numeric id of an event this stream sent") from None
+        position = -1
+    if position < 0:
+        raise InvalidInput(
+            "Last-Event-ID must be the id (0 or more) of an event this stream sent; "
+            "leave it out to start at the present"
+        )
+    return position
 
 
 class _Encoded(ServerSentEventMessage):
