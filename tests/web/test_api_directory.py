@@ -15,6 +15,7 @@ import pytest
 from litestar.testing import TestClient
 
 from crisislink.adapters.db import tables as t
+from crisislink.adapters.db.queries import directory
 from crisislink.domains.sharing import commands as sc
 from crisislink.domains.sharing.contacts import (
     ALWAYS,
@@ -345,6 +346,25 @@ def test_a_name_that_looks_like_a_spreadsheet_formula_is_exported_as_text(
     rows = list(csv.reader(io.StringIO(client.get("/api/contact-points/export.csv").text)))
 
     assert rows[1][4] == '\'=HYPERLINK("http://evil.example","call")'
+
+
+def test_the_csv_export_holds_every_visible_point_of_contact_not_one_page(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(directory, "MAX_PAGE", 2)
+    names = [f"Export desk {i}" for i in range(3)]
+    for name in names:
+        _add_contact(world, "BE-NCCN", name)
+    _add_contact(world, "NL-VR23", "Not for Belgium", marking=Tlp.RED)
+    sign_in(client, "be.duty")
+
+    exported = {
+        row["name"] for row in csv.DictReader(io.StringIO(client.get("/api/contact-points/export.csv").text))
+    }
+
+    assert set(names) <= exported
+    assert "Not for Belgium" not in exported
+    assert len(client.get("/api/contact-points?limit=1000").json()) == 2  # the list is still paged
 
 
 def test_the_csv_export_names_its_charset_once(world: World, client: Client) -> None:

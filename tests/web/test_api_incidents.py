@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from crisislink.adapters.db import tables as t
 from crisislink.adapters.db.queries import directory
+from crisislink.adapters.db.queries import incidents as incident_queries
 from crisislink.adapters.geo.reference import ReferenceData
 from crisislink.app.bootstrap import Platform
 from crisislink.domains.sharing import commands as sc
@@ -534,6 +535,30 @@ def test_the_log_is_exported_as_csv(clocked_world: World, clocked_client: Client
     assert (by_id[decision["id"]]["decided_by"], by_id[decision["id"]]["basis"]) == ("Mayor", "Plume, line 3")
     assert {row["marking"] for row in rows} == {"GREEN"}
     assert at(by_id[first["id"]]["occurred_at"]) == MONDAY_MORNING - timedelta(hours=1)
+
+
+def test_the_log_export_holds_the_whole_log_not_one_page(
+    clocked_world: World, clocked_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(incident_queries, "MAX_PAGE", 2)  # pages of two, so five entries take three pages
+    world, client = clocked_world, clocked_client
+    csrf = sign_in(client, "be.duty")
+    incident = declare(client, csrf, world, occurred_at="2025-01-06T08:00:00Z")
+    times = ["09:00", "09:10", "09:10", "09:10", "09:20"]  # ties: the page boundary falls inside them
+    written = [
+        log_entry(client, csrf, incident["id"], f"entry {i}", occurred_at=f"2025-01-06T{hhmm}:00Z")["id"]
+        for i, hhmm in enumerate(times)
+    ]
+
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{INCIDENTS}/{incident['id']}/log/export.csv").text)))
+
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids))
+    assert set(written) <= set(ids)
+    listed = client.get(f"{INCIDENTS}/{incident['id']}/log").json()
+    assert len(listed) == 2  # the API's pages are still pages
+    newest_first = sorted(rows, key=lambda row: (at(row["occurred_at"]), row["id"]), reverse=True)
+    assert rows == newest_first
 
 
 # --- tasks ----------------------------------------------------------------------------------------------------

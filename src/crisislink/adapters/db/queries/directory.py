@@ -149,6 +149,13 @@ def list_contact_points(
     return [_contact_view(row, now) for row in rows]
 
 
+def all_contact_points(engine: Engine, viewer: Viewer, now: datetime) -> list[ContactPointView]:
+    """Every point of contact the viewer may see, unpaged: an export is complete or it misleads."""
+    with engine.connect() as conn:
+        rows = [record(row) for row in conn.execute(_contact_query(viewer, ContactFilter())).mappings()]
+    return [_contact_view(row, now) for row in rows]
+
+
 @lru_cache(maxsize=1024)
 def _contact_by_id(viewer: Viewer) -> sa.Select[Any]:
     # One statement object per viewer: SQLAlchemy keeps its cache key, which costs more to compute for

@@ -147,6 +147,18 @@ def log_entries(
     return [msgspec.convert(row, LogEntryView, from_attributes=True) for row in rows]
 
 
+def all_log_entries(engine: Engine, viewer: Viewer, incident_id: uuid.UUID) -> list[LogEntryView]:
+    """The whole log the viewer may see, newest first, page after page: an export is complete."""
+    entries: list[LogEntryView] = []
+    before: tuple[datetime, uuid.UUID | None] | None = None
+    while True:
+        page = log_entries(engine, viewer, incident_id, before=before, limit=MAX_PAGE)
+        entries.extend(page)
+        if len(page) < MAX_PAGE:
+            return entries
+        before = (page[-1].occurred_at, page[-1].id)
+
+
 def tasks(
     engine: Engine, viewer: Viewer, incident_id: uuid.UUID, now: datetime, *, overdue_only: bool = False
 ) -> list[TaskView]:

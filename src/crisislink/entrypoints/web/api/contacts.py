@@ -84,12 +84,7 @@ class ContactPointController(Controller):
     @get("/export.csv", sync_to_thread=True, summary="Export the points of contact you may see, as CSV")
     def export_csv(self, state: State, caller: Caller) -> Response[str]:
         platform = platform_of(state)
-        rows = directory.list_contact_points(
-            platform.engine,
-            caller.viewer,
-            directory.ContactFilter(limit=directory.MAX_PAGE),
-            platform.clock.now(),
-        )
+        rows = directory.all_contact_points(platform.engine, caller.viewer, platform.clock.now())
         return Response(
             contacts_csv(rows),
             media_type="text/csv",

@@ -216,7 +216,7 @@ class IncidentController(Controller):
     )
     def export_log(self, state: State, caller: Caller, incident_id: uuid.UUID) -> Response[str]:
         platform = platform_of(state)
-        rows = q.log_entries(platform.engine, caller.viewer, incident_id, limit=q.MAX_PAGE)
+        rows = q.all_log_entries(platform.engine, caller.viewer, incident_id)
         return Response(
             log_csv(rows),
             media_type="text/csv",
