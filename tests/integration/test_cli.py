@@ -133,6 +133,35 @@ def test_db_check_fails_when_the_schema_drifted(tmp_path: Path) -> None:
     assert "rogue" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [("user", "list"), ("partner", "list"), ("audit", "verify"), ("db", "check")]
+)
+def test_a_command_where_no_node_is_stops_and_says_where_it_looked(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = invoke(tmp_path / "elsewhere", *command)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no crisislink database at ")
+    assert str(tmp_path / "elsewhere" / DB_FILE) in result.stderr
+    assert "crisislink seed" in result.stderr
+    assert not (tmp_path / "elsewhere").exists()  # no empty database made on the way
+
+
+@pytest.mark.parametrize("command", [("audit", "verify"), ("db", "check")])
+def test_checks_on_a_database_never_migrated_say_to_upgrade_it(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    sqlite3.connect(tmp_path / DB_FILE).close()  # an empty file: no tables at all
+
+    result = invoke(tmp_path, *command)
+
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # one line, no traceback
+    assert "has no crisislink schema yet" in result.stderr
+    assert "crisislink db upgrade" in result.stderr
+
+
 def test_seed_loads_the_partner_directory_and_prints_demo_accounts_that_sign_in(
     seeded: tuple[Path, str],
 ) -> None:

@@ -34,6 +34,7 @@ def test_seed_loads_the_register_and_a_have_file_is_imported_once(tmp_path: Path
 def test_a_file_that_is_not_a_have_report_is_refused_in_one_line(tmp_path: Path) -> None:
     junk = tmp_path / "junk.xml"
     junk.write_text("<alert/>", encoding="utf-8")
+    assert invoke(tmp_path / "node", "db", "upgrade").exit_code == 0
     result = invoke(tmp_path / "node", "hospitals", "import-have", str(junk))
     assert result.exit_code == 1
     assert "error:" in result.output

@@ -162,6 +162,7 @@ def test_an_unknown_scenario_is_refused(seeded_dir: Path) -> None:
 
 
 def test_a_replay_without_the_partner_directory_says_what_is_missing(tmp_path: Path) -> None:
+    ok(invoke(tmp_path, "db", "upgrade"))  # a node whose directory was never seeded
     result = invoke(tmp_path, "incidents", "replay", SCENARIO)
 
     assert result.exit_code == 1

@@ -30,6 +30,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
+def location(engine: Engine) -> str:
+    """Where the database is, for a message (a PostgreSQL password left out)."""
+    return engine.url.render_as_string(hide_password=True)
+
+
 def current(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

@@ -6,7 +6,7 @@ import typer
 
 from crisislink.adapters.db.engine import make_engine
 from crisislink.adapters.db.queries.audit import verify_chain
-from crisislink.entrypoints.cli.common import console, err, settings
+from crisislink.entrypoints.cli.common import console, err, require_schema, settings
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 
@@ -14,7 +14,9 @@ app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_
 @app.command("verify")
 def verify() -> None:
     """Recompute the chain; name the first entry that was altered, removed or reordered."""
-    result = verify_chain(make_engine(settings().database_url))
+    current = settings()
+    require_schema(current)
+    result = verify_chain(make_engine(current.database_url))
     if result.ok:
         console.print(f"[green]audit trail intact[/]: {result.checked} entries verified")
         return

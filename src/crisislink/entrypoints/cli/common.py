@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,12 +23,40 @@ err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
-def settings() -> Settings:
+def settings(*, create: bool = False) -> Settings:
+    """This node's settings. Only the commands that set a node up (`serve`, `seed`, `db upgrade`) create
+    its SQLite database: any other command, run in the wrong directory, would otherwise work on a new,
+    empty one and report the node's partners and users missing."""
     found = Settings.from_env()
     path = found.sqlite_path()
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.exists():
+            fail(
+                f"no crisislink database at {path.resolve()}. Run this where the node runs, point "
+                "CRISISLINK_DATA_DIR (or CRISISLINK_DATABASE_URL) at its database, or set a node up "
+                "here with 'crisislink seed'"
+            )
     return found
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def require_schema(current: Settings) -> None:
+    """Stop with what to do when the database was never migrated (a command would die on a missing table)."""
+    engine = make_engine(current.database_url)
+    try:
+        if migrate.current(engine) is None:
+            fail(
+                f"the database {migrate.location(engine)} has no crisislink schema yet: "
+                "run 'crisislink db upgrade' (or 'crisislink seed')"
+            )
+    finally:
+        engine.dispose()
 
 
 def upgrade_database(current: Settings) -> None:
@@ -40,8 +68,8 @@ def upgrade_database(current: Settings) -> None:
 
 
 @contextmanager
-def platform() -> Iterator[Platform]:
-    current = settings()
+def platform(*, create: bool = False) -> Iterator[Platform]:
+    current = settings(create=create)
     upgrade_database(current)
     built = bootstrap(current)
     try:

@@ -6,7 +6,7 @@ import typer
 
 from crisislink.adapters.db import migrate
 from crisislink.adapters.db.engine import make_engine
-from crisislink.entrypoints.cli.common import console, err, settings, upgrade_database
+from crisislink.entrypoints.cli.common import console, err, require_schema, settings, upgrade_database
 
 app = typer.Typer(help="Database schema: upgrade, show the revision, check for drift.", no_args_is_help=True)
 
@@ -14,7 +14,7 @@ app = typer.Typer(help="Database schema: upgrade, show the revision, check for d
 @app.command("upgrade")
 def upgrade() -> None:
     """Apply every pending migration (safe to run repeatedly)."""
-    current = settings()
+    current = settings(create=True)
     upgrade_database(current)
     console.print(f"database at revision [bold]{migrate.current(make_engine(current.database_url))}[/]")
 
@@ -28,7 +28,9 @@ def current() -> None:
 @app.command("check")
 def check() -> None:
     """Fail if the database schema differs from what the code expects."""
-    differences = migrate.drift(make_engine(settings().database_url))
+    current = settings()
+    require_schema(current)
+    differences = migrate.drift(make_engine(current.database_url))
     if differences:
         for difference in differences:
             err.print(f"drift: {difference}")

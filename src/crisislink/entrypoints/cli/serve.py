@@ -42,7 +42,7 @@ def _print_accounts(accounts: list[DemoAccount]) -> None:
 
 
 def prepare(*, seed_demo: bool) -> None:
-    with platform() as node:
+    with platform(create=True) as node:
         if not directory.list_partners(node.engine):
             count = _seed_with_progress(node)
             console.print(f"seeded {count} partner organisations")
