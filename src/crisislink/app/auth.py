@@ -101,15 +101,19 @@ class AuthService:
     def _check_throttle(self, username: str, client: str) -> None:
         since = self._platform.clock.now() - THROTTLE_WINDOW
         failures = sessions.recent_failures(self._platform.engine, username, client, since)
+        wait = int(THROTTLE_WINDOW.total_seconds())
         # Per name and client first: a stranger elsewhere cannot lock a duty officer out with a few tries.
-        if (
-            failures.pair >= MAX_FAILURES_PER_USER_FROM_CLIENT
-            or failures.username >= MAX_FAILURES_PER_USER
-            or failures.client >= MAX_FAILURES_PER_CLIENT
-        ):
+        if failures.pair >= MAX_FAILURES_PER_USER_FROM_CLIENT or failures.username >= MAX_FAILURES_PER_USER:
             raise TooManyAttempts(
-                "too many failed sign-ins; wait 15 minutes or ask your partner administrator to reset the password",
-                retry_after_seconds=int(THROTTLE_WINDOW.total_seconds()),
+                "too many failed sign-ins for this user; wait 15 minutes, or ask your partner administrator "
+                "to set a new password (that lifts the block)",
+                retry_after_seconds=wait,
+            )
+        if failures.client >= MAX_FAILURES_PER_CLIENT:  # many names tried from one address
+            raise TooManyAttempts(
+                "too many failed sign-ins from this address; wait 15 minutes (if many people sign in "
+                "through one proxy, its administrator should list it in CRISISLINK_TRUSTED_PROXIES)",
+                retry_after_seconds=wait,
             )
 
     def sign_out(self, token: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # Rota and communication tests (line 4): escalation, the SMTP relay, the recorded outbox.
     readiness: ReadinessSettings = field(default_factory=ReadinessSettings)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the real client. Behind one,
+    # every request otherwise comes from the proxy, and the sign-in throttle per address would lock
+    # everybody out together.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +65,7 @@ class Settings:
             channels_file=Path(source["CRISISLINK_CHANNELS"]) if source.get("CRISISLINK_CHANNELS") else None,
             public_url=source.get("CRISISLINK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             readiness=ReadinessSettings.from_env(source),
+            trusted_proxies=trusted_proxies(source.get("CRISISLINK_TRUSTED_PROXIES", "")),
         )
 
     @property
@@ -73,3 +79,18 @@ class Settings:
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         return Path(self.database_url[len(prefix) :]) if self.database_url.startswith(prefix) else None
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """`10.0.0.5, 10.1.0.0/16` -> the addresses and networks, each checked (a typo must not start a node
+    that trusts nobody, or somebody else)."""
+    entries = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"CRISISLINK_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
+                "(for example 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return entries
