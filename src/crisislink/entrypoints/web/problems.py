@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
@@ -14,13 +15,15 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://crisislink.example/problems/"
 
-_STATUS: dict[type[errors.CrisislinkError], int] = {
-    errors.InvalidInput: 400,
-    errors.AuthenticationFailed: 401,
-    errors.PermissionDenied: 403,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.TooManyAttempts: 429,
+# Each kind of error: its status, and the title every problem of that kind carries (RFC 9457: the same
+# for every occurrence; what happened this time is in `detail`).
+_KINDS: dict[type[errors.CrisislinkError], tuple[int, str]] = {
+    errors.InvalidInput: (400, "Invalid input"),
+    errors.AuthenticationFailed: (401, "Not signed in"),
+    errors.PermissionDenied: (403, "Not allowed"),
+    errors.NotFound: (404, "Not found"),
+    errors.Conflict: (409, "Conflict with the current state"),
+    errors.TooManyAttempts: (429, "Too many attempts"),
 }
 
 
@@ -32,16 +35,20 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _kind_of(exc: errors.CrisislinkError) -> tuple[int, str]:
+    return next((found for kind, found in _KINDS.items() if isinstance(exc, kind)), (400, "Request refused"))
+
+
 def status_of(exc: errors.CrisislinkError) -> int:
-    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    return _kind_of(exc)[0]
 
 
 def domain_error(_request: Request[Any, Any, Any], exc: errors.CrisislinkError) -> Response[dict[str, Any]]:
-    status = status_of(exc)
+    status, title = _kind_of(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.TooManyAttempts):
         extra["retry_after"] = exc.retry_after_seconds
-    return problem(status, exc.code, type(exc).__name__, exc.message, **extra)
+    return problem(status, exc.code, title, exc.message, **extra)
 
 
 def validation_error(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -63,6 +70,7 @@ def _issue(item: Any) -> dict[str, Any]:
 
 def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     hints = {
+        400: "Fix the request and send it again; nothing was changed.",
         401: "Sign in (POST /api/auth/login) or send 'Authorization: Bearer <token>'.",
         403: "Your role or partner does not allow this.",
         404: "Check the address; GET /api/docs lists every endpoint.",
@@ -72,7 +80,15 @@ def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response
     }
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
     hint = hints.get(exc.status_code, "")
-    return problem(exc.status_code, f"http-{exc.status_code}", detail, f"{detail}. {hint}".strip())
+    title = _phrase(exc.status_code)
+    return problem(exc.status_code, f"http-{exc.status_code}", title, f"{detail.rstrip('.')}. {hint}".strip())
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Request failed"
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
