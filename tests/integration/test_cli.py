@@ -222,6 +222,25 @@ def test_user_add_prints_a_generated_password_that_signs_in(copy_of_seeded: Path
     assert listed["new.analyst"][1:3] == ["BE-NCCN", "analyst"]
 
 
+def test_a_change_made_on_the_command_line_names_its_author_in_the_audit_trail(copy_of_seeded: Path) -> None:
+    ok(invoke(copy_of_seeded, "user", "add", "new.officer", "--partner", "BE-NCCN", "--role", "duty_officer"))
+
+    engine = make_engine(url_of(copy_of_seeded))
+    with engine.connect() as conn:
+        entry = conn.execute(
+            sa.select(t.audit_log)
+            .where(t.audit_log.c.command == "AddUser")
+            .order_by(t.audit_log.c.seq.desc())
+        ).first()
+    engine.dispose()
+    assert entry is not None
+    assert entry.actor_user_id is None  # the node itself acted: no signed-in person
+    assert entry.details["origin"] == common.command_line_origin()
+    assert entry.details["origin"].startswith("command line: ")
+    assert entry.details["roles"] == '["duty_officer"]'  # JSON an auditor can read, not a Python repr
+    assert entry.details["password"] == "(withheld)"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -68,15 +71,26 @@ def upgrade_database(current: Settings) -> None:
 
 
 @contextmanager
-def platform(*, create: bool = False) -> Iterator[Platform]:
+def platform(*, create: bool = False, **overrides: Any) -> Iterator[Platform]:
+    """The node, migrated, for one command; `overrides` go to bootstrap (e.g. a watching sender)."""
     current = settings(create=create)
     upgrade_database(current)
-    built = bootstrap(current)
+    built = bootstrap(current, **overrides)
+    built.bus.origin = command_line_origin()
     try:
         ensure_local_node(built)
         yield built
     finally:
         built.stop()
+
+
+def command_line_origin() -> str:
+    """Who runs this command, for the audit trail: the node's CLI acts as the node, not as a signed-in user."""
+    try:
+        account = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no password-database entry (some containers)
+        account = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"command line: {account}@{socket.gethostname()}"
 
 
 def run(action: Callable[[], T]) -> T:

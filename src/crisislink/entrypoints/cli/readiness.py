@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -13,14 +11,13 @@ from rich.table import Table
 from crisislink.adapters.db.queries import comm_tests, directory
 from crisislink.adapters.db.queries import rota as rota_queries
 from crisislink.adapters.messaging.text import ack_link
-from crisislink.app.bootstrap import Platform, bootstrap
+from crisislink.app.bootstrap import Platform
 from crisislink.app.readiness import comm_test_sender
 from crisislink.app.readiness_seed import seed_demo_readiness
-from crisislink.app.seeding import ensure_local_node
 from crisislink.domains.readiness import commands as c
 from crisislink.domains.readiness.ports import DeliveryReport, OutgoingMessage, Sender
 from crisislink.domains.sharing.policy import Viewer
-from crisislink.entrypoints.cli.common import console, run, settings, upgrade_database
+from crisislink.entrypoints.cli.common import console, platform, run, settings
 from crisislink.kernel.errors import InvalidInput
 from crisislink.kernel.messages import SYSTEM
 
@@ -38,18 +35,6 @@ class Watching:
         report = self.inner.send(message)
         self.seen.append((message, report))
         return report
-
-
-@contextmanager
-def _node(sender: Watching | None = None) -> Iterator[Platform]:
-    current = settings()
-    upgrade_database(current)
-    built = bootstrap(current, comm_sender=sender) if sender else bootstrap(current)
-    try:
-        ensure_local_node(built)
-        yield built
-    finally:
-        built.stop()
 
 
 def _partner_ids(node: Platform, codes: list[str]) -> frozenset[uuid.UUID]:
@@ -90,7 +75,7 @@ def comm_test(
     watching = Watching(comm_test_sender(settings()))
 
     def action() -> None:
-        with _node(watching) as node:
+        with platform(comm_sender=watching) as node:
             run_id = node.bus.handle(
                 c.StartCommTest(
                     actor=SYSTEM,
@@ -130,7 +115,7 @@ def on_duty(
     """Who holds each 24/7 desk now."""
 
     def action() -> None:
-        with _node() as node:
+        with platform() as node:
             viewer = Viewer(user_id=uuid.UUID(int=0), partner_id=next(iter(_partner_ids(node, [as_partner]))))
             board = rota_queries.duty_board(node.engine, viewer, node.clock.now())
         table = Table("partner", "desk", "now")
@@ -152,7 +137,7 @@ def demo() -> None:
     """Play four quarterly demo tests and give a few desks a rota (only on a node without tests)."""
 
     def action() -> None:
-        with _node() as node:
+        with platform() as node:
             runs, desks = seed_demo_readiness(node)
             results = comm_tests.runs(
                 node.engine, Viewer(user_id=uuid.UUID(int=0), partner_id=uuid.UUID(int=0))
