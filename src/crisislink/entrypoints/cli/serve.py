@@ -62,8 +62,14 @@ def prepare(*, seed_demo: bool) -> None:
         console.print("Demo accounts exist already (their passwords were printed on first start).")
 
 
+DEMO_HELP = (
+    "Also create demo accounts (with a node administrator, 'admin') and demo data: units, rotas, "
+    "communication tests and SYNTHETIC datasets. Turn it off (--no-demo-accounts) on a real node"
+)
+
+
 def seed(
-    demo_accounts: Annotated[bool, typer.Option(help="Also create demo accounts")] = True,
+    demo_accounts: Annotated[bool, typer.Option(help=DEMO_HELP)] = True,
 ) -> None:
     """Migrate the database and load the partner directory (idempotent)."""
     prepare(seed_demo=demo_accounts)
@@ -73,12 +79,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="HTTP worker processes (keep 1 on SQLite)")] = 1,
-    demo_accounts: Annotated[bool, typer.Option(help="Create demo accounts on first start")] = True,
+    demo_accounts: Annotated[bool, typer.Option(help=DEMO_HELP)] = True,
 ) -> None:
     """Run this node: migrate, seed on first start, then serve the API and the live feed."""
     prepare(seed_demo=demo_accounts)
     console.print(f"\ncrisislink is up at [bold]http://{host}:{port}[/]  (API reference: /api/docs)")
-    console.print("Sign in with POST /api/auth/login using a demo account above. Stop with Ctrl+C.\n")
+    if demo_accounts:
+        console.print(
+            "Sign in with a demo account above (console or POST /api/auth/login). Stop with Ctrl+C.\n"
+        )
+    else:
+        console.print(
+            "No demo accounts: add people with [bold]crisislink user add NAME --partner CODE --role ROLE[/] "
+            "(a node administrator first: --role node_admin). Stop with Ctrl+C.\n"
+        )
     Server(
         ASGI_FACTORY, address=host, port=port, interface=Interfaces.ASGI, workers=workers, factory=True
     ).serve()
