@@ -312,6 +312,24 @@ def test_the_login_form_and_a_map_marker_work_with_the_keyboard_alone(page: Page
     expect(page.locator("#feature-details h3").first).to_be_visible()
 
 
+def test_a_focused_marker_keeps_the_focus_when_live_events_redraw_the_map(
+    context: BrowserContext, page: Page, node: Node
+) -> None:
+    sign_in_api(context, node)
+    page.goto(node.url("/"))
+    page.wait_for_selector(".contact-marker")
+    marker = page.locator(".contact-marker").nth(_marker_in_view(page))
+    marker.focus()
+    drawn = marker.element_handle()
+
+    node.add_contact("Desk added while a keyboard user reads the map")
+    page.wait_for_function("(old) => !old.isConnected", arg=drawn, timeout=15_000)  # the layer was redrawn
+
+    assert "contact-marker" in _focused(page)["cls"]
+    page.keyboard.press("Enter")
+    expect(page.locator("#feature-details h3").first).to_be_visible()
+
+
 # 8 ---------------------------------------------------------------------------------------------------------
 
 BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"

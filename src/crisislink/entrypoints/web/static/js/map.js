@@ -133,6 +133,7 @@
       (groups[key] = groups[key] || []).push(feature);
     });
     var layer = L.layerGroup();
+    layer.byKey = {};
     Object.keys(groups).forEach(function (key) {
       var features = groups[key];
       var coords = features[0].geometry.coordinates;
@@ -141,6 +142,7 @@
         title: (features[0].properties.partner_name || "") + " — " + features.length + " " + words.contacts });
       marker.on("click", function () { showDetails(features); });
       marker.on("keypress", function () { showDetails(features); });
+      layer.byKey[key] = marker;
       layer.addLayer(marker);
     });
     return layer;
@@ -154,6 +156,7 @@
     if (style.symbol !== "incident") { return shapes; }
     // An incident's area can be small at the scale of the Benelux: a marker keeps it in sight.
     var group = L.layerGroup([shapes]);
+    group.byKey = {};
     (data.features || []).forEach(function (feature) {
       var anchor = (feature.properties || {}).anchor;
       if (!anchor) { return; }
@@ -162,17 +165,28 @@
         title: feature.properties.title });
       marker.on("click", function () { showDetails([feature]); });
       marker.on("keypress", function () { showDetails([feature]); });
+      group.byKey[feature.id || anchor.coordinates.join(",")] = marker;
       group.addLayer(marker);
     });
     return group;
+  }
+  // The marker of `layer` that has the keyboard focus, by its key (its place, or its incident).
+  function focusedKey(layer) {
+    var focused = document.activeElement;
+    var keys = layer && layer.byKey ? Object.keys(layer.byKey) : [];
+    return keys.find(function (key) { return layer.byKey[key].getElement() === focused; }) || null;
   }
   function load(info) {
     return getJSON(info.url).then(function (data) {
       var fresh = info.geometry === "point" ? pointLayer(info, data) : shapeLayer(info, data);
       var state = active[info.id];
+      // Live events reload the layers: a keyboard user keeps the focus on the same marker.
+      var keep = focusedKey(state.layer);
       if (state.layer) { map.removeLayer(state.layer); }
       state.layer = fresh;
       if (state.on) { fresh.addTo(map); }
+      var again = keep && state.on && fresh.byKey[keep] ? fresh.byKey[keep].getElement() : null;
+      if (again) { again.focus(); }
     }).catch(function () { details.textContent = words["layer-failed"]; });
   }
   getJSON(element.dataset.layersUrl).then(function (layers) {
