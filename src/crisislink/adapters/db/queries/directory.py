@@ -144,15 +144,17 @@ def list_contact_points(
     engine: Engine, viewer: Viewer, flt: ContactFilter, now: datetime
 ) -> list[ContactPointView]:
     query = _contact_query(viewer, flt).limit(min(flt.limit, MAX_PAGE)).offset(flt.offset)
-    with engine.connect() as conn:
-        rows = [record(row) for row in conn.execute(query).mappings()]
-    return [_contact_view(row, now) for row in rows]
+    return _contact_views(engine, query, now)
 
 
 def all_contact_points(engine: Engine, viewer: Viewer, now: datetime) -> list[ContactPointView]:
     """Every point of contact the viewer may see, unpaged: an export is complete or it misleads."""
+    return _contact_views(engine, _contact_query(viewer, ContactFilter()), now)
+
+
+def _contact_views(engine: Engine, query: sa.Select[Any], now: datetime) -> list[ContactPointView]:
     with engine.connect() as conn:
-        rows = [record(row) for row in conn.execute(_contact_query(viewer, ContactFilter())).mappings()]
+        rows = [record(row) for row in conn.execute(query).mappings()]
     return [_contact_view(row, now) for row in rows]
 
 
