@@ -23,16 +23,20 @@ def threads(pid: int) -> dict[int, float]:
     used: dict[int, float] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            used[int(task.name)] = _cpu_seconds(task / "stat")
         except OSError:
             continue  # the thread ended meanwhile
-        used[int(task.name)] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
     return used
 
 
 def process(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    """Seconds of CPU (user + system) all threads of `pid` have used so far."""
+    return _cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
+def _cpu_seconds(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 @dataclass
