@@ -148,6 +148,20 @@ def test_a_command_where_no_node_is_stops_and_says_where_it_looked(
     assert not (tmp_path / "elsewhere").exists()  # no empty database made on the way
 
 
+def test_a_setting_the_node_cannot_use_is_one_line_naming_the_variable(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["db", "upgrade"],
+        env={"CRISISLINK_DATA_DIR": str(tmp_path), "CRISISLINK_SESSION_HOURS": "twelve"},
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: CRISISLINK_SESSION_HOURS='twelve' is not a whole number (default: 12)"
+    ]
+    assert not list(tmp_path.iterdir())  # nothing was set up
+
+
 @pytest.mark.parametrize("command", [("audit", "verify"), ("db", "check")])
 def test_checks_on_a_database_never_migrated_say_to_upgrade_it(
     tmp_path: Path, command: tuple[str, ...]

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisislink.app import env_values
+
 
 @dataclass(frozen=True)
 class ReadinessSettings:
@@ -25,9 +27,9 @@ class ReadinessSettings:
     def from_env(cls, source: Mapping[str, str]) -> ReadinessSettings:
         outbox = source.get("CRISISLINK_COMM_TEST_OUTBOX")
         return cls(
-            escalate_after_minutes=int(source.get("CRISISLINK_COMM_TEST_ESCALATE_MINUTES", "15")),
+            escalate_after_minutes=env_values.integer(source, "CRISISLINK_COMM_TEST_ESCALATE_MINUTES", 15),
             smtp_host=source.get("CRISISLINK_SMTP_HOST") or None,
-            smtp_port=int(source.get("CRISISLINK_SMTP_PORT", "25")),
+            smtp_port=env_values.integer(source, "CRISISLINK_SMTP_PORT", 25),
             smtp_from=source.get("CRISISLINK_SMTP_FROM", "crisislink@localhost"),
             smtp_starttls=source.get("CRISISLINK_SMTP_STARTTLS", "0") == "1",
             smtp_user=source.get("CRISISLINK_SMTP_USER") or None,

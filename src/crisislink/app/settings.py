@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisislink.app import env_values
 from crisislink.app.readiness_settings import ReadinessSettings
 
 
@@ -54,18 +54,18 @@ class Settings:
             nats_url=source.get("CRISISLINK_NATS_URL") or None,
             nats_subject_prefix=source.get("CRISISLINK_NATS_PREFIX", ""),
             secure_cookies=source.get("CRISISLINK_SECURE_COOKIES", "0") == "1",
-            session_hours=int(source.get("CRISISLINK_SESSION_HOURS", "12")),
-            max_body_bytes=int(source.get("CRISISLINK_MAX_BODY_BYTES", "1000000")),
+            session_hours=env_values.integer(source, "CRISISLINK_SESSION_HOURS", 12),
+            max_body_bytes=env_values.integer(source, "CRISISLINK_MAX_BODY_BYTES", 1_000_000),
             tile_url=source.get("CRISISLINK_TILE_URL") or None,
-            neighbour_distance_km=float(source.get("CRISISLINK_NEIGHBOUR_DISTANCE_KM", "5")),
-            escalate_after_minutes=int(source.get("CRISISLINK_ESCALATE_AFTER_MINUTES", "15")),
-            sitrep_reminder_minutes=int(source.get("CRISISLINK_SITREP_REMINDER_MINUTES", "15")),
+            neighbour_distance_km=env_values.decimal(source, "CRISISLINK_NEIGHBOUR_DISTANCE_KM", 5.0),
+            escalate_after_minutes=env_values.integer(source, "CRISISLINK_ESCALATE_AFTER_MINUTES", 15),
+            sitrep_reminder_minutes=env_values.integer(source, "CRISISLINK_SITREP_REMINDER_MINUTES", 15),
             data_dir=data_dir,
             cap_sender=source.get("CRISISLINK_CAP_SENDER") or None,
             channels_file=Path(source["CRISISLINK_CHANNELS"]) if source.get("CRISISLINK_CHANNELS") else None,
             public_url=source.get("CRISISLINK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             readiness=ReadinessSettings.from_env(source),
-            trusted_proxies=trusted_proxies(source.get("CRISISLINK_TRUSTED_PROXIES", "")),
+            trusted_proxies=env_values.networks(source, "CRISISLINK_TRUSTED_PROXIES"),
         )
 
     @property
@@ -79,18 +79,3 @@ class Settings:
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         return Path(self.database_url[len(prefix) :]) if self.database_url.startswith(prefix) else None
-
-
-def trusted_proxies(value: str) -> tuple[str, ...]:
-    """`10.0.0.5, 10.1.0.0/16` -> the addresses and networks, each checked (a typo must not start a node
-    that trusts nobody, or somebody else)."""
-    entries = tuple(part.strip() for part in value.split(",") if part.strip())
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            raise ValueError(
-                f"CRISISLINK_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
-                "(for example 10.0.0.5 or 10.0.0.0/24)"
-            ) from None
-    return entries

@@ -16,6 +16,7 @@ from rich.console import Console
 from crisislink.adapters.db import migrate
 from crisislink.adapters.db.engine import make_engine
 from crisislink.app.bootstrap import Platform, bootstrap
+from crisislink.app.env_values import ConfigurationError
 from crisislink.app.seeding import ensure_local_node
 from crisislink.app.settings import Settings
 from crisislink.kernel.errors import CrisislinkError
@@ -30,7 +31,10 @@ def settings(*, create: bool = False) -> Settings:
     """This node's settings. Only the commands that set a node up (`serve`, `seed`, `db upgrade`) create
     its SQLite database: any other command, run in the wrong directory, would otherwise work on a new,
     empty one and report the node's partners and users missing."""
-    found = Settings.from_env()
+    try:
+        found = Settings.from_env()
+    except ConfigurationError as error:
+        fail(str(error))
     path = found.sqlite_path()
     if path is not None:
         if create:
