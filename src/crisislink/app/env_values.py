@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
 
 
 class ConfigurationError(ValueError):
@@ -11,23 +14,21 @@ class ConfigurationError(ValueError):
 
 
 def integer(source: Mapping[str, str], name: str, default: int) -> int:
-    raw = source.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a whole number (default: {default})") from None
+    return _number(source, name, default, int, "a whole number")
 
 
 def decimal(source: Mapping[str, str], name: str, default: float) -> float:
+    return _number(source, name, default, float, "a number")
+
+
+def _number(source: Mapping[str, str], name: str, default: N, parse: Callable[[str], N], what: str) -> N:
     raw = source.get(name)
     if raw is None or not raw.strip():
         return default
     try:
-        return float(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a number (default: {default:g})") from None
+        raise ConfigurationError(f"{name}={raw!r} is not {what} (default: {default})") from None
 
 
 def networks(source: Mapping[str, str], name: str) -> tuple[str, ...]:
