@@ -185,7 +185,7 @@
       if (state.layer) { map.removeLayer(state.layer); }
       state.layer = fresh;
       if (state.on) { fresh.addTo(map); }
-      var again = keep && state.on && fresh.byKey[keep] ? fresh.byKey[keep].getElement() : null;
+      var again = keep && state.on && fresh.byKey && fresh.byKey[keep] ? fresh.byKey[keep].getElement() : null;
       if (again) { again.focus(); }
     }).catch(function () { details.textContent = words["layer-failed"]; });
   }
